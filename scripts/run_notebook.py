@@ -1,0 +1,70 @@
+"""Execute notebooks with papermill and make the executed copy byte-stable.
+
+    python scripts/run_notebook.py NAME [NAME ...]            # full run into results/NAME/NAME.ipynb
+    python scripts/run_notebook.py --quick --out DIR NAME ... # smoke run into DIR/NAME/
+
+The executed notebook is stripped of everything that changes between runs (papermill timings, execution
+metadata, stderr streams such as progress bars), so that a second ``make reproduce`` changes no byte.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+import papermill as pm
+
+ROOT = Path(__file__).resolve().parents[1]
+KERNEL = os.environ.get("LLMROUTE_KERNEL", "llmroute")
+
+
+def strip(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """Drop run-dependent metadata and stderr outputs from an executed notebook."""
+    pmeta = nb.metadata.get("papermill", {})
+    nb.metadata["papermill"] = {"parameters": pmeta.get("parameters", {})}
+    for cell in nb.cells:
+        cell.metadata.pop("papermill", None)
+        cell.metadata.pop("execution", None)
+        if cell.cell_type == "code":
+            cell.outputs = [o for o in cell.outputs
+                            if not (o.get("output_type") == "stream" and o.get("name") == "stderr")]
+    return nb
+
+
+def execute(name: str, *, quick: bool = False, out_root: Path | None = None,
+            kernel: str = KERNEL, extra: dict | None = None) -> Path:
+    """Run ``notebooks/<name>.ipynb``; outputs go to ``<out_root or results>/<name>/``."""
+    src = ROOT / "notebooks" / f"{name}.ipynb"
+    if not src.exists():
+        raise FileNotFoundError(f"no notebook {src}")
+    out_dir = (out_root or ROOT / "results") / name
+    out_dir.mkdir(parents=True, exist_ok=True)
+    target = out_dir / f"{name}.ipynb"
+    params = {"quick": quick, **(extra or {})}
+    if out_root is not None:
+        params["out_dir"] = str(out_dir)
+    nb = pm.execute_notebook(str(src), None, parameters=params, kernel_name=kernel,
+                             cwd=str(ROOT / "notebooks"), progress_bar=False, log_output=False)
+    nbformat.write(strip(nb), str(target))
+    return target
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("names", nargs="+")
+    ap.add_argument("--quick", action="store_true", help="small parameters (smoke run)")
+    ap.add_argument("--out", type=Path, default=None, help="output root (default: results/)")
+    args = ap.parse_args(argv)
+    for name in args.names:
+        t0 = time.perf_counter()
+        path = execute(name, quick=args.quick, out_root=args.out)
+        print(f"{name}: {time.perf_counter() - t0:.1f} s -> {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}",
+              flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
