@@ -1,0 +1,185 @@
+"""The replay engine: stream a dataset through a router and charge what the chosen models would have cost.
+
+For every request of a seeded order the engine asks the router for a :class:`~llmroute.routers.base.Decision`,
+charges the **sum of the costs of every queried model** (a router may query several, as MESS+ exploration
+does), takes the latency as the **maximum** over the queried models (they are queried in parallel), serves
+the chosen model's quality, and hands the queried models' outcomes back to the router (with the quality
+hidden, NaN, on requests without feedback when ``feedback_rate < 1``).
+
+Randomness: ``np.random.SeedSequence(seed)`` spawns three independent streams, for the request order, the
+router and the feedback mask, so the same seed gives the same log bit for bit, and a router's draws do not
+change the order.
+
+Non-learning routers that implement ``choose_batch`` are replayed in one vectorised pass (same log
+columns), which is what makes baseline sweeps fast (``make bench``).
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ._validate import check_choice, check_int, check_prob
+from .data.schema import Outcomes
+from .routers.base import Decision, Feedback, Request, RequestBatch, Router, ZooInfo
+
+
+def zoo_info(outcomes: Outcomes, list_cost: np.ndarray | None = None) -> ZooInfo:
+    """The router-visible description of a dataset's zoo; list costs default to the per-model mean cost."""
+    lc = outcomes.mean_cost() if list_cost is None else np.asarray(list_cost, dtype=float)
+    return ZooInfo(models=outcomes.models, cost_unit=outcomes.cost_unit, list_cost=lc)
+
+
+def stream_order(n_total: int, rng: np.random.Generator, order: str, n: int | None) -> np.ndarray:
+    """Row order of a stream: ``shuffle`` (seeded permutation) or ``given`` (table order); first ``n`` rows."""
+    rows = rng.permutation(n_total) if order == "shuffle" else np.arange(n_total)
+    return rows[:n] if n is not None else rows
+
+
+@dataclass(frozen=True)
+class ReplayResult:
+    """The per-step log of one replay and its summary."""
+
+    router: str
+    dataset: str
+    seed: int
+    models: tuple[str, ...]
+    cost_unit: str
+    log: pd.DataFrame
+
+    def summary(self) -> dict[str, Any]:
+        """Mean quality, total and per-request cost, mean latency, served and queried model ratios."""
+        log = self.log
+        out: dict[str, Any] = {"router": self.router, "dataset": self.dataset, "seed": self.seed,
+                               "n_requests": len(log), "mean_quality": float(log["quality"].mean()),
+                               "total_cost": float(log["cost"].sum()), "cost_per_request": float(log["cost"].mean()),
+                               "mean_latency_s": float(log["latency_s"].mean()) if log["latency_s"].notna().any()
+                               else float("nan")}
+        served = np.bincount(log["served"].to_numpy(), minlength=len(self.models)) / len(log)
+        mask = log["queried_mask"].to_numpy()
+        for k, m in enumerate(self.models):
+            out[f"served_{m}"] = float(served[k])
+        for k, m in enumerate(self.models):
+            out[f"queried_{m}"] = float(((mask >> k) & 1).mean())
+        return out
+
+
+def _log_frame(outcomes: Outcomes, rows: np.ndarray, served: np.ndarray, qmask: np.ndarray,
+               quality: np.ndarray, cost: np.ndarray, latency: np.ndarray,
+               extra: dict[str, np.ndarray]) -> pd.DataFrame:
+    t = np.arange(rows.size)
+    df = pd.DataFrame({
+        "t": t, "row": rows, "request_id": outcomes.request_id[rows], "domain": outcomes.domain[rows],
+        "served": served.astype(np.int64), "queried_mask": qmask.astype(np.int64),
+        "n_queried": np.array([int(x).bit_count() for x in qmask]) if qmask.size < 1 << 12
+        else _popcount(qmask),
+        "quality": quality, "cost": cost, "latency_s": latency,
+    })
+    df["running_quality"] = np.cumsum(quality) / (t + 1)
+    df["running_cost"] = np.cumsum(cost) / (t + 1)
+    for key, val in extra.items():
+        df[key] = val
+    return df
+
+
+def _popcount(x: np.ndarray) -> np.ndarray:
+    x = x.astype(np.uint64)
+    c = np.zeros(x.shape, dtype=np.int64)
+    while np.any(x):
+        c += (x & np.uint64(1)).astype(np.int64)
+        x >>= np.uint64(1)
+    return c
+
+
+def replay(outcomes: Outcomes, router: Router, *, seed: int = 0, n: int | None = None, order: str = "shuffle",
+           rows: np.ndarray | None = None, feedback_rate: float = 1.0, list_cost: np.ndarray | None = None,
+           ) -> ReplayResult:
+    """Replay ``outcomes`` through ``router``.
+
+    Parameters: ``seed`` (order, router and feedback streams), ``n`` (first n requests of the order),
+    ``order`` ("shuffle" or "given"), ``rows`` (an explicit row order, overriding both), ``feedback_rate``
+    (probability that a request reveals its labels to the router), ``list_cost`` (per-model costs the router
+    is told; default the dataset's means).
+    """
+    check_choice("order", order, ("shuffle", "given"))
+    check_prob("feedback_rate", feedback_rate)
+    if n is not None:
+        check_int("n", n, 1, outcomes.n_requests)
+    ss = np.random.SeedSequence(check_int("seed", seed, 0))
+    order_rng, router_rng, fb_rng = (np.random.default_rng(s) for s in ss.spawn(3))
+    if rows is None:
+        rows = stream_order(outcomes.n_requests, order_rng, order, n)
+    else:
+        rows = np.asarray(rows, dtype=np.int64)
+        if rows.size == 0 or rows.min() < 0 or rows.max() >= outcomes.n_requests:
+            raise ValueError(f"rows must be non-empty indices into {outcomes.name} (0..{outcomes.n_requests - 1})")
+    router.reset(zoo_info(outcomes, list_cost), router_rng)
+    lat_table = outcomes.latency if outcomes.latency is not None else np.full(outcomes.quality.shape, np.nan)
+
+    if not router.learns:
+        batch = RequestBatch(rows=rows, domain=outcomes.domain[rows],
+                             features=None if outcomes.features is None else outcomes.features[rows],
+                             text=None if outcomes.text is None else outcomes.text[rows])
+        served = router.choose_batch(batch)
+        if served is not None:
+            served = np.asarray(served, dtype=np.int64)
+            if served.shape != rows.shape or served.min() < 0 or served.max() >= outcomes.n_models:
+                raise ValueError(f"{router.name}: choose_batch returned invalid model indices")
+            return ReplayResult(router.name, outcomes.name, seed, outcomes.models, outcomes.cost_unit,
+                                _log_frame(outcomes, rows, served, np.left_shift(1, served), outcomes.quality[rows, served],
+                                           outcomes.cost[rows, served], lat_table[rows, served], {}))
+
+    T = rows.size
+    served = np.empty(T, dtype=np.int64)
+    qmask = np.empty(T, dtype=np.int64)
+    quality = np.empty(T)
+    cost = np.empty(T)
+    latency = np.empty(T)
+    labelled = fb_rng.random(T) < feedback_rate if feedback_rate < 1.0 else np.ones(T, dtype=bool)
+    extra: dict[str, list[float]] = {}
+    has_text = outcomes.text is not None
+    has_feat = outcomes.features is not None
+    for t in range(T):
+        r = int(rows[t])
+        req = Request(t=t, row=r, domain=str(outcomes.domain[r]),
+                      features=outcomes.features[r] if has_feat else None,
+                      text=str(outcomes.text[r]) if has_text else None)
+        d = router.choose(req)
+        d = d if isinstance(d, Decision) else Decision(serve=int(d))
+        q = np.fromiter(d.query, dtype=np.int64)
+        if q.min() < 0 or q.max() >= outcomes.n_models:
+            raise ValueError(f"{router.name} chose model(s) {d.query}; the zoo has models 0..{outcomes.n_models - 1}")
+        served[t] = d.serve
+        qmask[t] = int(np.bitwise_or.reduce(np.left_shift(1, q)))
+        quality[t] = outcomes.quality[r, d.serve]
+        cost[t] = outcomes.cost[r, q].sum()
+        lq = lat_table[r, q]
+        latency[t] = np.nan if np.isnan(lq).all() else np.nanmax(lq)
+        fq = outcomes.quality[r, q] if labelled[t] else np.full(q.size, np.nan)
+        router.observe(req, Feedback(query=d.query, quality=fq, cost=outcomes.cost[r, q], latency=lq,
+                                     serve=d.serve, labelled=bool(labelled[t])))
+        for key, val in router.state().items():
+            extra.setdefault(key, [np.nan] * t).append(float(val))
+    ext = {k: np.asarray(v + [np.nan] * (T - len(v))) for k, v in extra.items()}
+    if feedback_rate < 1.0:
+        ext["labelled"] = labelled
+    return ReplayResult(router.name, outcomes.name, seed, outcomes.models, outcomes.cost_unit,
+                        _log_frame(outcomes, rows, served, qmask, quality, cost, latency, ext))
+
+
+def run_grid(tasks: Sequence[dict[str, Any]], run: Callable[..., dict[str, Any]], *, n_jobs: int = -1,
+             progress: bool = True, desc: str = "replays") -> pd.DataFrame:
+    """Run ``run(**task)`` for every task on all cores (joblib, loky) with a progress bar; one row per task.
+
+    ``run`` must be a module-level function returning a dict (e.g. ``ReplayResult.summary()`` plus the task's
+    settings). Results come back in task order, so a grid is deterministic whatever the scheduling.
+    """
+    from joblib import Parallel, delayed
+    from tqdm.auto import tqdm
+
+    it: Iterable = tqdm(tasks, desc=desc, disable=not progress)
+    rows = Parallel(n_jobs=n_jobs, return_as="list")(delayed(run)(**task) for task in it)
+    return pd.DataFrame(rows)
