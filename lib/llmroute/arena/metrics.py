@@ -1,0 +1,113 @@
+"""Arena metrics per router, and the user-provider misalignment gap on measured model parameters.
+
+Per run (:func:`summarise`), over the ``n`` tasks of the stream:
+
+* ``cost_per_task`` — total provider cost (every pass, every queried model) / n; with passive users this is
+  the plain replay engine's ``cost_per_request``. ``cost_per_pass``; ``cost_per_solved`` — total cost / solved
+  tasks (the empirical cost-of-pass of the whole policy; ``inf`` when nothing is solved).
+* ``success_rate`` (the game's ``S``), ``abandon_rate = 1 - S`` (ended unsolved, by choice or at the cap),
+  ``capped_rate``, ``mean_attempts``.
+* ``user_utility`` — mean of ``V * solved - latency cost`` per task (the game's ``U``);
+  ``provider_J`` — ``cost_per_task + P * abandon_rate`` (the game's ``J``).
+* ``quality_per_pass`` (mean served quality over passes: the quantity MESS+'s SLA controls, re-prompts being
+  requests to the provider), ``quality_first_pass``.
+* SLA, where a target ``alpha`` applies: ``sla_pass_ok`` (per-pass mean quality >= alpha, the provider's view),
+  ``sla_first_ok`` (first answers), ``sla_task_ok`` (task success >= alpha, the user's view).
+* served shares per model (per pass).
+
+**Misalignment** (:func:`static_game_table`, :func:`misalignment`). Following the game's ``Delta_U`` (spec §4.3)
+restricted to the static routes "always model k" (the user-preferred route is always static in the game), with
+every model's measured per-pass parameters ``c_k`` (mean cost), ``t_k`` (mean latency cost per pass),
+``p_k`` (success rate): under "always k" the user best-responds with ``q*_k = 1{xi_k < 0}``,
+``xi_k = V p_k - t_k`` (Theorem 1), giving
+
+    U_k = xi_k / p_k  if xi_k >= 0 else xi_k,      J_k = c_k / p_k  if xi_k >= 0 else c_k + P (1 - p_k).
+
+The provider-cheapest route is ``k_prov = argmin_k J_k`` (ties to the user's better one: strong Stackelberg);
+the user-preferred one ``k_user = argmax_k U_k``; the gap is ``Delta_U = U_{k_user} - U_{k_prov} >= 0``
+(value units per task). With two value-dominated models it is ``|t1/p1 - t2/p2|`` when the cost-of-pass and
+latency-of-pass rankings differ, else 0. Per router, ``user_regret = U_{k_user} - U(router)`` (closed form for
+the benchmark, measured for the router) says how far a router's users are from their preferred static route.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..data.schema import Outcomes
+from .users import ArenaResult, ArenaUser, latency_cost_table
+
+
+def summarise(res: ArenaResult, sla_alpha: float | None = None) -> dict[str, Any]:
+    """One row of arena metrics for a run (see the module docstring)."""
+    tk, ps = res.tasks, res.passes
+    n = len(tk)
+    total = float(tk["total_cost"].sum())
+    n_solved = int(tk["solved"].sum())
+    S = n_solved / n
+    P = float(res.user.get("P", 0.0))
+    out: dict[str, Any] = {
+        "router": res.router, "dataset": res.dataset, "seed": res.seed, "redraw": res.meta.get("redraw"),
+        "q": res.q_used, "q_source": res.q_source, "V": res.user["V"], "max_attempts": res.user["max_attempts"],
+        "n_tasks": n, "n_passes": len(ps), "mean_attempts": float(tk["attempts"].mean()),
+        "success_rate": S, "abandon_rate": 1.0 - S, "capped_rate": float(tk["capped"].mean()),
+        "cost_per_task": total / n, "cost_per_pass": total / len(ps),
+        "cost_per_solved": total / n_solved if n_solved else float("inf"),
+        "user_utility": float(tk["utility"].mean()), "user_utility_se": float(tk["utility"].std(ddof=1) / np.sqrt(n))
+        if n > 1 else float("nan"),
+        "latency_cost_per_task": float(tk["latency_cost"].mean()),
+        "latency_s_per_task": float(tk["total_latency_s"].mean()),
+        "provider_J": total / n + P * (1.0 - S),
+        "quality_per_pass": float(ps["quality"].mean()),
+        "quality_first_pass": float(ps.loc[ps["attempt"] == 0, "quality"].mean()),
+        "cost_unit": res.cost_unit,
+    }
+    if sla_alpha is not None:
+        out["sla_alpha"] = float(sla_alpha)
+        out["sla_pass_ok"] = bool(out["quality_per_pass"] >= sla_alpha)
+        out["sla_first_ok"] = bool(out["quality_first_pass"] >= sla_alpha)
+        out["sla_task_ok"] = bool(S >= sla_alpha)
+    served = np.bincount(ps["served"].to_numpy(), minlength=len(res.models)) / len(ps)
+    for k, m in enumerate(res.models):
+        out[f"served_{m}"] = float(served[k])
+    return out
+
+
+def measured_params(outcomes: Outcomes, user: ArenaUser) -> pd.DataFrame:
+    """Per model: mean cost ``c`` per pass, mean latency cost ``t`` per pass, success rate ``p``."""
+    lc = latency_cost_table(outcomes, user)
+    p = (outcomes.quality >= user.success_threshold).mean(axis=0)
+    return pd.DataFrame({"model": outcomes.models, "c": outcomes.cost.mean(axis=0), "t": lc.mean(axis=0), "p": p})
+
+
+def static_game_table(params: pd.DataFrame, V: float, P: float) -> pd.DataFrame:
+    """Closed-form user best response, ``U_k`` and ``J_k`` of every static route "always k" (module docstring)."""
+    c, t, p = (params[k].to_numpy(dtype=float) for k in ("c", "t", "p"))
+    xi = V * p - t
+    stay = xi >= 0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        U = np.where(stay, xi / p, xi)
+        J = np.where(stay, c / p, c + P * (1.0 - p))
+    out = params.copy()
+    out["xi"] = xi
+    out["q_star"] = np.where(stay, 0.0, 1.0)
+    out["U"] = U
+    out["J"] = J
+    out["cost_of_pass"] = c / p
+    out["latency_of_pass"] = t / p
+    return out
+
+
+def misalignment(table: pd.DataFrame) -> dict[str, Any]:
+    """``Delta_U`` between the user-preferred and the provider-cheapest static route (module docstring)."""
+    U, J = table["U"].to_numpy(), table["J"].to_numpy()
+    k_user = int(np.argmax(U))
+    cand = np.flatnonzero(np.isclose(J, J.min(), rtol=1e-12, atol=0.0))
+    k_prov = int(cand[np.argmax(U[cand])])
+    return {"model_user": str(table["model"].iloc[k_user]), "model_provider": str(table["model"].iloc[k_prov]),
+            "U_user_pref": float(U[k_user]), "U_provider_pref": float(U[k_prov]),
+            "delta_U": float(U[k_user] - U[k_prov]),
+            "J_provider_pref": float(J[k_prov]), "J_user_pref": float(J[k_user]),
+            "delta_J": float(J[k_user] - J[k_prov])}
