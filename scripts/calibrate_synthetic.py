@@ -8,7 +8,8 @@ Writes ONLY aggregates to ``data/calibration/`` (no request, prompt or per-reque
 * ``patterns.csv``    source, benchmark, pattern (one 0/1 character per model, in models.csv order), count, freq,
                       z_mean (shrunk mean of the standardised log prompt length among requests with the pattern)
 * ``costs.csv``       source, benchmark, model, quantity (cost | latency), unit, n, mean, std, median,
-                      log_mu, log_sigma (moment-matched lognormal), rho_len (corr. of log value with the length proxy)
+                      log_mu, log_sigma (moment-matched lognormal), rho_len (corr. of log value with the length proxy),
+                      rho_cost (latency rows: corr. of log latency with log cost of the same model)
 * ``provenance.yaml`` input files, their sha256 and source commits, and the fitting choices
 
 Length proxy: z = standardised log(number of characters of the prompt) per benchmark. Lognormal fit: ``log_sigma``
@@ -126,8 +127,10 @@ def calibrate_one(source: str, bench: str, models: list[str], q: np.ndarray, cos
         crow.append({"source": source, "benchmark": bench, "model": mdl, "quantity": "cost", "unit": cost_unit,
                      **_lognormal(cost[:, j], z)})
         if latency is not None:
+            lc, ll = np.log(np.maximum(cost[:, j], 1e-300)), np.log(np.maximum(latency[:, j], 1e-300))
+            r = float(np.corrcoef(lc, ll)[0, 1]) if lc.std() > 0 and ll.std() > 0 else 0.0
             crow.append({"source": source, "benchmark": bench, "model": mdl, "quantity": "latency", "unit": "s",
-                         **_lognormal(latency[:, j], z)})
+                         **_lognormal(latency[:, j], z), "rho_cost": r})
     return brow, prow, crow
 
 
