@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 
 from .._validate import check_choice
-from ..paths import shared_data_dir
+from ..paths import SHARED_DATA_HINT, shared_data_dir
 from ._io import as_float, as_str, build, require_columns, require_file
 from .schema import DataError, Outcomes
 
@@ -43,10 +43,10 @@ LICENSE = "none declared (not redistributable; read from ../shared/data only)"
 SHARED = ("routerbench_zs", "routerbench_zs.tar.gz")
 
 
-def default_path() -> Path:
-    """``<shared data>/routerbench_zs/routerbench_zs.tar.gz`` (may not exist)."""
+def default_path() -> Path | None:
+    """``<shared data>/routerbench_zs/routerbench_zs.tar.gz`` (may not exist), or ``None`` without shared data."""
     root = shared_data_dir()
-    return (root if root is not None else Path("../shared/data")).joinpath(*SHARED)
+    return None if root is None else root.joinpath(*SHARED)
 
 
 def _csv_members(p: Path) -> list[tuple[str, bytes]]:
@@ -81,6 +81,9 @@ def load_routerbench(eval_name: str | None = None, path: str | Path | None = Non
     if eval_name is not None:
         check_choice("eval_name", eval_name, EVAL_NAMES)
     check_choice("split", split, SPLITS)
+    if path is None and default_path() is None:
+        raise FileNotFoundError(f"shared data folder not found (looked at $LLMROUTE_DATA and ../shared/data); "
+                                f"RouterBench comes from {SOURCE}. {SHARED_DATA_HINT}")
     p = require_file(default_path() if path is None else path, SOURCE)
     members = sorted(_csv_members(p), key=_order_key)
     if not members:
