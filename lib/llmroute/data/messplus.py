@@ -188,7 +188,7 @@ def _to_outcomes(bench: str, df: pd.DataFrame, raw_rows: int, n_files: int, path
     return Outcomes(
         name=f"messplus/{bench}", models=MESSPLUS_MODELS, quality=q, cost=c, cost_unit="J",
         request_id=np.char.add(f"{bench}/", df["doc_id"].to_numpy().astype(str)),
-        domain=np.full(n, bench), latency=lat, tokens=tok, text=df["input_text"].to_numpy(object),
+        domain=np.full(n, bench), latency=lat, tokens=tok, text=df["input_text"].to_numpy(object, copy=True),
         source=SOURCE,
         meta={"synthetic": False, "path": str(path), "licence": "none declared (do not commit)",
               "benchmarks": [bench], "raw_rows": {bench: raw_rows}, "files": {bench: n_files},
