@@ -1,0 +1,19 @@
+"""MESS+ (Woisetschläger et al., 2025): SLA-constrained, cost-minimising routing with a virtual queue.
+
+* :mod:`.settings` - :class:`MessPlusSettings` (alpha, V, c, cost estimate) and the exploration schedule;
+* :mod:`.predictors` - satisfaction predictors (online numpy MLP / logistic, oracle, constant);
+* :mod:`.router` - :class:`MessPlus` on the shared router interface;
+* :mod:`.grid` - :func:`simulate_grid`, the vectorised many-runs simulator (same decisions as the router);
+* :mod:`.baselines` - RouteLLM-style and RouterDC-style baselines (our stand-ins, see there);
+* :mod:`.features` - request features for the predictors (text stand-in for the frozen ModernBERT embedding).
+"""
+from .grid import GridResult, Trajectory, simulate_grid, trajectory
+from .predictors import (ConstantPredictor, OnlineMLPPredictor, OraclePredictor, SatisfactionPredictor,
+                         SGDSettings, bce_with_logits)
+from .router import MessPlus, drift_plus_penalty_choice, queue_update
+from .settings import COST_ESTIMATES, MessPlusSettings, explore_prob
+
+__all__ = ["COST_ESTIMATES", "ConstantPredictor", "GridResult", "MessPlus", "MessPlusSettings",
+           "OnlineMLPPredictor", "OraclePredictor", "SGDSettings", "SatisfactionPredictor", "Trajectory",
+           "bce_with_logits", "drift_plus_penalty_choice", "explore_prob", "queue_update", "simulate_grid",
+           "trajectory"]

@@ -1,0 +1,113 @@
+"""The MESS+ experiment grid of the paper (spec §3.5) and the pieces the notebooks and the benchmark share:
+loading a benchmark (real when present, else the calibrated synthetic zoo), predictor factories, baseline runs
+and summary rows. Everything is seeded; nothing here prints."""
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from ..data.messplus import MESSPLUS_BENCHMARKS, MESSPLUS_PAPER_ALPHA
+from ..data.schema import Outcomes
+from ..replay import replay
+from ..routers import EducatedGuessing, SingleModel
+from .baselines import RouteLLMStyle, RouterDCStyle, calibrate_threshold, crossfit_scores
+from .features import request_features
+from .grid import GridResult, simulate_grid
+from .predictors import OnlineMLPPredictor, OraclePredictor
+
+BENCHMARKS: tuple[str, ...] = MESSPLUS_BENCHMARKS
+#: Llama-zoo alpha grid per benchmark (spec §3.5); the middle value is the main-table ("bold") alpha.
+ALPHA_GRID: dict[str, tuple[float, float, float]] = {
+    "arc_challenge": (0.40, 0.50, 0.60), "arc_easy": (0.65, 0.75, 0.80), "boolq": (0.70, 0.80, 0.85),
+    "logiqa": (0.30, 0.40, 0.45), "piqa": (0.75, 0.78, 0.81), "sciq": (0.95, 0.96, 0.97),
+    "social_iqa": (0.42, 0.44, 0.46), "winogrande": (0.65, 0.70, 0.75)}
+BOLD_ALPHA: dict[str, float] = dict(MESSPLUS_PAPER_ALPHA)
+V_GRID: tuple[float, ...] = (1e-6, 1e-5, 1e-4, 1e-3, 1e-2)
+C_GRID: tuple[float, ...] = (0.01, 0.1, 1.0)
+SEEDS: tuple[int, ...] = (42, 43, 44)
+SHORT = {"arc_challenge": "ARC-C", "arc_easy": "ARC-E", "boolq": "BoolQ", "logiqa": "LogiQA", "piqa": "PIQA",
+         "sciq": "SciQ", "social_iqa": "SocialIQA", "winogrande": "Winogrande"}
+
+
+def load_benchmark(benchmark: str, *, force_synthetic: bool = False, seed: int = 0) -> Outcomes:
+    """Real MESS+ outcomes of ``benchmark`` when the shared data is present (unless ``force_synthetic``), else the
+    calibrated synthetic zoo (``meta["synthetic"]`` says which)."""
+    rng = np.random.default_rng(seed)
+    if force_synthetic:
+        from ..data.synthetic import synthetic_zoo
+
+        out = synthetic_zoo("messplus", benchmark, rng=rng)
+        out.meta["synthetic"] = True
+        return out
+    from ..data.registry import load_or_synthetic
+
+    return load_or_synthetic("messplus", benchmark, rng)
+
+
+def data_statement(outcomes: Outcomes) -> str:
+    """The one-line statement every notebook output starts with."""
+    if outcomes.meta.get("synthetic"):
+        return ("DATA: calibrated SYNTHETIC zoo (the real MESS+ file was not found); numbers are not the "
+                "paper's data")
+    return f"DATA: REAL MESS+ per-request outputs ({outcomes.meta.get('path', '?')})"
+
+
+def mlp_factory(features: np.ndarray, hidden: int = 64):
+    """A factory of fresh online predictors (the grid needs one per (seed, c))."""
+    return lambda: OnlineMLPPredictor(features, hidden=hidden)
+
+
+def run_messplus(outcomes: Outcomes, *, alphas: Sequence[float], Vs: Sequence[float] = V_GRID,
+                 cs: Sequence[float] = C_GRID, seeds: Sequence[int] = SEEDS, predictor: str = "mlp",
+                 features: np.ndarray | None = None, hidden: int = 64, oracle_noise: float = 0.0,
+                 **kw) -> GridResult:
+    """MESS+ grid on one benchmark with the online MLP (``predictor="mlp"``) or the oracle (``"oracle"``)."""
+    if predictor == "oracle":
+        pred = OraclePredictor(outcomes.quality, noise_sd=oracle_noise,
+                               rng=np.random.default_rng(1) if oracle_noise > 0 else None)
+    elif predictor in ("mlp", "logistic"):
+        x = request_features(outcomes) if features is None else features
+        pred = mlp_factory(x, hidden=0 if predictor == "logistic" else hidden)
+    else:
+        raise ValueError(f"predictor = {predictor!r} is not allowed: must be one of 'mlp', 'logistic', 'oracle'")
+    g = simulate_grid(outcomes, alphas=alphas, Vs=Vs, cs=cs, seeds=seeds, predictor=pred, **kw)
+    g.runs.insert(0, "benchmark", outcomes.domain[0] if len(set(outcomes.domain)) == 1 else outcomes.name)
+    return g
+
+
+def _summ(res, alpha: float, models) -> dict:
+    s = res.summary()
+    out = {"router": res.router, "seed": res.seed, "satisfaction": s["mean_quality"],
+           "satisfaction_timemean": float(res.log["running_quality"].mean()), "total_cost": s["total_cost"],
+           "meets_alpha": bool(s["mean_quality"] >= alpha)}
+    for m in models:
+        out[f"mcr_{m}"] = s[f"served_{m}"]
+    return out
+
+
+def baseline_runs(outcomes: Outcomes, alpha: float, seeds: Sequence[int] = SEEDS,
+                  features: np.ndarray | None = None, crossfit_seed: int = 0,
+                  return_scores: bool = False):
+    """Single models, educated guessing, RouteLLM-style (threshold calibrated per seed) and RouterDC-style,
+    replayed on the same seeded orders as MESS+; one row per (router, seed)."""
+    x = request_features(outcomes) if features is None else features
+    probs, win = crossfit_scores(x, outcomes.quality, seed=crossfit_seed)
+    rows = []
+    M = outcomes.n_models
+    for seed in seeds:
+        routers = [SingleModel(k) for k in range(M)]
+        for r, m in zip(routers, outcomes.models):
+            r.name = m
+        routers += [EducatedGuessing(outcomes.mean_quality(), alpha), RouterDCStyle(probs)]
+        for r in routers:
+            rows.append(_summ(replay(outcomes, r, seed=seed), alpha, outcomes.models))
+        order = replay(outcomes, SingleModel(0), seed=seed).log["row"].to_numpy()
+        thr = calibrate_threshold(win, outcomes.quality, order, alpha)
+        rec = _summ(replay(outcomes, RouteLLMStyle(win, thr), seed=seed), alpha, outcomes.models)
+        rec["threshold"] = thr
+        rows.append(rec)
+    df = pd.DataFrame(rows)
+    df.insert(0, "alpha", alpha)
+    return (df, probs, win) if return_scores else df

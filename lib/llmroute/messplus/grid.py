@@ -1,0 +1,230 @@
+"""Vectorised MESS+ simulator: many runs (alpha x V x c x seed) of one outcome table at once.
+
+Why it is fast: the exploration coin of request t depends only on (seed, c), and the predictor learns only on
+exploration steps, so the predictor's whole trajectory - and with it s_hat_t for every request - is shared by all
+(alpha, V) runs of one (seed, c). Each trajectory is computed once (one batched forward pass per stretch between
+two explorations, one SGD step per exploration); then the queue recursion runs for every run at once, a loop over
+t of a few numpy operations on (runs, models) arrays.
+
+Same seeds, same decisions: for seed s the simulator derives exactly the generators the replay engine
+(:func:`llmroute.replay.replay`) gives :class:`~llmroute.messplus.router.MessPlus` - the request order, the
+router generator (split into the exploration stream and the predictor-initialisation stream) and the feedback
+mask - and evaluates the same floating-point expressions, so it takes the same decisions (tested).
+"""
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from .._validate import check_choice, check_prob
+from ..data.schema import Outcomes
+from ..replay import stream_order
+from .predictors import SatisfactionPredictor
+from .settings import MessPlusSettings, explore_prob
+
+
+@dataclass
+class Trajectory:
+    """What one (seed, c) shares across its (alpha, V) runs: order, coins, predictions, cost estimates, loss."""
+
+    seed: int
+    c: float
+    rows: np.ndarray          # (T,) outcome rows in stream order
+    p: np.ndarray             # (T,) exploration probability
+    explore: np.ndarray       # (T,) bool
+    labelled: np.ndarray      # (T,) bool
+    s_hat: np.ndarray         # (T, M) predicted satisfaction at each step (0 on exploration steps: unused)
+    loss: np.ndarray          # (T,) predictor BCE on the explored example before its step (NaN elsewhere)
+
+
+@dataclass
+class GridResult:
+    """``runs``: one row per run (settings and summary); ``steps``: per-step arrays (T, R) when kept."""
+
+    runs: pd.DataFrame
+    models: tuple[str, ...]
+    cost_unit: str
+    trajectories: list[Trajectory]
+    steps: dict[str, np.ndarray] = field(default_factory=dict)
+
+    def step_log(self, run: int) -> pd.DataFrame:
+        """The per-step log of one run (needs ``keep_steps=True``)."""
+        if not self.steps:
+            raise ValueError("simulate_grid(..., keep_steps=True) is needed for per-step logs")
+        r = self.runs.iloc[run]
+        tr = self.trajectories[int(r["traj"])]
+        T = tr.rows.size
+        t = np.arange(T)
+        s = self.steps["s"][:, run].astype(float)
+        served = self.steps["served"][:, run].astype(np.int64)
+        df = pd.DataFrame({"t": t, "row": tr.rows, "served": served, "explored": tr.explore, "p_explore": tr.p,
+                           "quality": s, "cost": self.steps["cost"][:, run], "Q": self.steps["Q"][:, run],
+                           "Q_true": self.steps["Q_true"][:, run], "predictor_loss": tr.loss,
+                           "labelled": tr.labelled})
+        df["running_quality"] = np.cumsum(s) / (t + 1)
+        df["sla_violation"] = df["Q_true"] / np.maximum(t + 1, 1)
+        df["exploration_ratio"] = np.cumsum(tr.explore) / (t + 1)
+        for k, m in enumerate(self.models):
+            df[f"mcr_{m}"] = np.cumsum(served == k) / (t + 1)
+        return df
+
+
+def _generators(seed: int):
+    ss = np.random.SeedSequence(seed)
+    order_rng, router_rng, fb_rng = (np.random.default_rng(s) for s in ss.spawn(3))
+    explore_rng, pred_rng = router_rng.spawn(2)
+    return order_rng, explore_rng, pred_rng, fb_rng
+
+
+def trajectory(outcomes: Outcomes, predictor: SatisfactionPredictor, seed: int, c: float, *, power: float = 0.25,
+               feedback_rate: float = 1.0, n: int | None = None, order: str = "shuffle",
+               rows: np.ndarray | None = None) -> Trajectory:
+    """The shared part of every run with this (seed, c): see the module docstring."""
+    order_rng, explore_rng, pred_rng, fb_rng = _generators(seed)
+    if rows is None:
+        rows = stream_order(outcomes.n_requests, order_rng, order, n)
+    rows = np.asarray(rows, dtype=np.int64)
+    T, M = rows.size, outcomes.n_models
+    labelled = fb_rng.random(T) < feedback_rate if feedback_rate < 1.0 else np.ones(T, dtype=bool)
+    p = explore_prob(np.arange(T), c, power)
+    X = explore_rng.random(T) < p
+    predictor.reset(M, pred_rng)
+    loss = np.full(T, np.nan)
+    if not predictor.learns:
+        s_hat = np.asarray(predictor.predict(rows), dtype=float).copy()
+    else:
+        s_hat = np.zeros((T, M))
+        start = 0
+        for e in np.flatnonzero(X):
+            if e > start:
+                s_hat[start:e] = predictor.predict(rows[start:e])
+            if labelled[e]:
+                loss[e] = predictor.update(int(rows[e]), outcomes.quality[rows[e]])
+            start = e + 1
+        if start < T:
+            s_hat[start:] = predictor.predict(rows[start:])
+    return Trajectory(seed=seed, c=float(c), rows=rows, p=p, explore=X, labelled=labelled, s_hat=s_hat, loss=loss)
+
+
+def simulate_grid(outcomes: Outcomes, *, alphas: Sequence[float], Vs: Sequence[float], cs: Sequence[float],
+                  seeds: Sequence[int], predictor: Callable[[], SatisfactionPredictor] | SatisfactionPredictor,
+                  cost_estimate: str = "last_explored", e_init: float = 1.0, power: float = 0.25,
+                  feedback_rate: float = 1.0, n: int | None = None, order: str = "shuffle",
+                  rows_by_seed: dict[int, np.ndarray] | None = None, list_cost: np.ndarray | None = None,
+                  keep_steps: bool = False) -> GridResult:
+    """Run MESS+ for every (seed, c, alpha, V) on ``outcomes``; runs are in that nested order.
+
+    ``predictor``: a factory returning a fresh predictor per (seed, c), or one non-learning predictor instance.
+    Other parameters as :class:`MessPlusSettings` and :func:`llmroute.replay.replay` (``list_cost`` defaults to
+    the per-model mean cost, as the engine's). Every setting is validated through :class:`MessPlusSettings`.
+    """
+    check_choice("order", order, ("shuffle", "given"))
+    check_prob("feedback_rate", feedback_rate)
+    for a, V, c in itertools.product(alphas, Vs, cs):
+        MessPlusSettings(alpha=a, V=V, c=c, cost_estimate=cost_estimate, e_init=e_init, power=power)
+    M = outcomes.n_models
+    trajs: list[Trajectory] = []
+    for seed in seeds:
+        for c in cs:
+            pred = predictor() if callable(predictor) and not isinstance(predictor, SatisfactionPredictor) else predictor
+            rows = None if rows_by_seed is None else rows_by_seed[seed]
+            trajs.append(trajectory(outcomes, pred, seed, c, power=power, feedback_rate=feedback_rate, n=n,
+                                    order=order, rows=rows))
+    T = trajs[0].rows.size
+    combos = list(itertools.product(range(len(seeds)), range(len(cs)), alphas, Vs))
+    R = len(combos)
+    traj_of = np.array([si * len(cs) + ci for si, ci, _, _ in combos])
+    alpha_r = np.array([a for *_, a, _ in combos], dtype=float)
+    V_r = np.array([v for *_, v in combos], dtype=float)
+    nt = len(trajs)
+    # (T, n_traj, M) tables in stream order, then gathered to (T, R, M)
+    rows_tr = np.stack([tr.rows for tr in trajs], axis=1)                   # (T, nt)
+    qual = outcomes.quality[rows_tr]                                        # (T, nt, M)
+    cost = outcomes.cost[rows_tr]
+    S = np.stack([tr.s_hat for tr in trajs], axis=1)
+    X = np.stack([tr.explore for tr in trajs], axis=1)[:, traj_of]          # (T, R)
+    lab = np.stack([tr.labelled for tr in trajs], axis=1)[:, traj_of]
+    S_r = np.ascontiguousarray(S[:, traj_of])
+    q_r = np.ascontiguousarray(qual[:, traj_of])
+    c_r = np.ascontiguousarray(cost[:, traj_of])
+    csum_r = c_r.sum(axis=2)
+    lc = outcomes.mean_cost() if list_cost is None else np.asarray(list_cost, dtype=float)
+    if cost_estimate == "last_explored":
+        E_tr = np.empty((T, nt, M))
+        for j, tr in enumerate(trajs):
+            idx = np.flatnonzero(tr.explore)
+            last = np.full(T, -1)
+            if idx.size:
+                mark = np.full(T, -1)
+                mark[idx] = idx
+                last[1:] = np.maximum.accumulate(mark)[:-1]
+            E_tr[:, j] = np.where((last >= 0)[:, None], outcomes.cost[tr.rows[np.maximum(last, 0)]], float(e_init))
+        E_r = np.ascontiguousarray(E_tr[:, traj_of])
+    ar = np.arange(R)
+    Q = np.zeros(R)
+    Qt = np.zeros(R)
+    e_sum = np.full((R, M), float(e_init))
+    e_cnt = np.ones((R, M))
+    served = np.empty((T, R), dtype=np.int8)
+    s_out = np.empty((T, R), dtype=np.int8 if np.all((qual == 0) | (qual == 1)) else float)
+    cost_out = np.empty((T, R))
+    Q_out = np.empty((T, R)) if keep_steps else None
+    Qt_out = np.empty((T, R)) if keep_steps else None
+    Vc, ac = V_r[:, None], alpha_r[:, None]
+    for t in range(T):
+        if cost_estimate == "last_explored":
+            E = E_r[t]
+        elif cost_estimate == "list":
+            E = lc
+        else:
+            E = e_sum / e_cnt
+        m = np.argmin(Vc * E + Q[:, None] * (ac - S_r[t]), axis=1)
+        xt = X[t]
+        m[xt] = M - 1
+        s = q_r[t, ar, m]
+        cst = c_r[t, ar, m]
+        ct = np.where(xt, csum_r[t], cst)
+        if cost_estimate == "running_mean":
+            e_sum[ar, m] += np.where(xt, 0.0, cst)
+            e_cnt[ar, m] += np.where(xt, 0.0, 1.0)
+            if xt.any():
+                e_sum[xt] += c_r[t, xt]
+                e_cnt[xt] += 1.0
+                # the served (largest) model's cost was added above only for non-exploring runs
+        Qn = np.maximum(0.0, Q + alpha_r - s)
+        Q = np.where(lab[t], Qn, Q)
+        Qt = np.maximum(0.0, Qt + alpha_r - s)
+        served[t] = m
+        s_out[t] = s
+        cost_out[t] = ct
+        if keep_steps:
+            Q_out[t] = Q
+            Qt_out[t] = Qt
+    # ---- summaries ----------------------------------------------------------------------------------
+    sf = s_out.astype(float)
+    tt = np.arange(1, T + 1)[:, None]
+    running = np.cumsum(sf, axis=0) / tt
+    recs = []
+    for r, (si, ci, a, V) in enumerate(combos):
+        tr = trajs[traj_of[r]]
+        x = tr.explore
+        rec = {"seed": seeds[si], "c": cs[ci], "alpha": a, "V": V, "traj": int(traj_of[r]), "T": T,
+               "satisfaction": float(sf[:, r].mean()), "satisfaction_timemean": float(running[:, r].mean()),
+               "total_cost": float(cost_out[:, r].sum()), "cost_per_request": float(cost_out[:, r].mean()),
+               "exploration_cost": float(cost_out[x, r].sum()), "n_explored": int(x.sum()),
+               "exploration_ratio": float(x.mean()), "Q_final": float(Q[r]), "Q_true_final": float(Qt[r]),
+               "predictor_loss_mean": float(np.nanmean(tr.loss)) if np.isfinite(tr.loss).any() else float("nan")}
+        rec["meets_alpha"] = bool(rec["satisfaction"] >= a)
+        cnt = np.bincount(served[:, r], minlength=M) / T
+        for k, name in enumerate(outcomes.models):
+            rec[f"mcr_{name}"] = float(cnt[k])
+        recs.append(rec)
+    steps = {}
+    if keep_steps:
+        steps = {"served": served, "s": s_out, "cost": cost_out, "Q": Q_out, "Q_true": Qt_out}
+    return GridResult(runs=pd.DataFrame(recs), models=outcomes.models, cost_unit=outcomes.cost_unit,
+                      trajectories=trajs, steps=steps)
