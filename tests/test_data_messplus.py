@@ -106,7 +106,8 @@ def test_missing_column_named(tmp_path):
     df = _frame("arc_easy", [1], [(0, 0, 0)], [(1, 2, 3)]).drop(columns=["acc_norm_large"])
     p = tmp_path / "nocol.tar.gz"
     _write_tar(p, {"inference_outputs/arc_easy/a.csv": df})
-    with pytest.raises(DataError, match=r"nocol\.tar\.gz::inference_outputs/arc_easy/a\.csv: column 'acc_norm_large' missing"):
+    where = r"nocol\.tar\.gz::inference_outputs/arc_easy/a\.csv"
+    with pytest.raises(DataError, match=where + r": column 'acc_norm_large' missing"):
         load_messplus("arc_easy", path=p)
 
 

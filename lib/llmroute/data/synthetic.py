@@ -21,8 +21,8 @@ parameters, a length proxy). :func:`synthetic_zoo` samples requests from those a
    :math:`j`'s correctness is decodable with balanced accuracy :math:`\Phi(\text{signal})` (AUC
    :math:`\Phi(\text{signal}\sqrt 2)`); ``signal`` is this per-model signal-to-noise ratio (default 0.5: 0.69 and
    0.76). Because correctness is correlated across models, the whole vector carries somewhat more (MESS+ ARC-C,
-   signal 0.5: held-out logistic regression AUC about 0.80 per model): a *partly* informative predictor. :math:`W` is fixed per (source, benchmark) (seeded from their name, not from
-   ``rng``) so that separate draws (train / test) share the same feature map.
+   signal 0.5: held-out logistic regression AUC about 0.80 per model): a *partly* informative predictor.
+   :math:`W` is fixed per (source, benchmark) (seeded from their name, not from ``rng``) so that separate draws (train / test) share the same feature map.
 
 Everything is vectorised; 10^5 requests take well under a second.
 """
@@ -179,7 +179,8 @@ def _one(source: str, benchmark: str, n: int | None, rng: np.random.Generator, d
         source=f"synthetic, calibrated to data/calibration ({source})",
         meta={"synthetic": True, "calibration_source": source, "benchmark": bench, "n": n, "n_real": n_real,
               "d": d, "signal": signal, "path": str(cal_dir),
-              "projection_bit_accuracy": _phi(signal), "feature_map": "x[0]=length proxy z; x[1:]=signal*W(2s-1)+N(0,I)"})
+              "projection_bit_accuracy": _phi(signal),
+              "feature_map": "x[0]=length proxy z; x[1:]=signal*W(2s-1)+N(0,I)"})
 
 
 def _phi(x: float) -> float:
