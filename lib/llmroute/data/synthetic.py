@@ -22,7 +22,8 @@ parameters, a length proxy). :func:`synthetic_zoo` samples requests from those a
    :math:`\Phi(\text{signal}\sqrt 2)`); ``signal`` is this per-model signal-to-noise ratio (default 0.5: 0.69 and
    0.76). Because correctness is correlated across models, the whole vector carries somewhat more (MESS+ ARC-C,
    signal 0.5: held-out logistic regression AUC about 0.80 per model): a *partly* informative predictor.
-   :math:`W` is fixed per (source, benchmark) (seeded from their name, not from ``rng``) so that separate draws (train / test) share the same feature map.
+   :math:`W` is fixed per (source, benchmark) (seeded from their name, not from ``rng``) so that separate
+   draws (train / test) share the same feature map.
 
 Everything is vectorised; 10^5 requests take well under a second.
 """
