@@ -97,6 +97,40 @@ def test_single_model_attempts_and_abandonment(p, q) -> None:
 
 
 def test_game_module_agrees_with_local_closed_form() -> None:
-    game = pytest.importorskip("llmroute.game")
-    if not hasattr(game, "U1"):
-        pytest.skip("llmroute.game has no U1")  # pragma: no cover
+    pytest.importorskip("llmroute.game")
+    from llmroute.arena.game_routers import game_closed_form
+
+    for i, s, q in [(1, 0.3, 0.2), (2, 0.0, 0.5), (1, 1.0, 0.0)]:
+        pol = GamePolicy(i=i, s=s, small=0, large=1, c=C, t=T, p=P_TRUE, P=P)
+        ref = game_closed_form(pol, V, q)
+        U, J, S, _ = closed_form(P_TRUE, T, C, V, P, i, s, q)
+        assert (ref["U"], ref["J"], ref["S"]) == pytest.approx((U, J, S), rel=1e-12)
+
+
+def test_best_response_game_router_example_B() -> None:
+    # spec example B: p=(.3,.9), t=(2,3), c=(1,5), V=5 -> s0 = 0.230769: the user stays iff s > s0
+    pytest.importorskip("llmroute.game")
+    from llmroute.arena.game_routers import game_best_response
+
+    for s, q in [(0.2, 1.0), (0.3, 0.0), (1.0, 0.0), (0.0, 1.0)]:
+        pol = GamePolicy(i=1, s=s, small=0, large=1, c=(1, 5), t=(2, 3), p=(0.3, 0.9), P=5.0)
+        assert game_best_response(pol, 5.0) == q
+    # with the arena: the cascade (1, 0.2) is abandoned after one failure (q* = 1)
+    o = pair_zoo(2)
+    pol = GamePolicy(i=1, s=0.2, small=0, large=1, c=(1, 5), t=(2, 3), p=(0.3, 0.9))
+    res = run_arena(o, GameCascade(pol), ArenaUser(V=5.0, t=(2, 3), q="best_response"), seed=0, n=500)
+    assert res.q_used == 1.0 and res.tasks["attempts"].max() == 1 and "game closed form" in res.q_source
+
+
+def test_game_optimal_router_on_measured_pair() -> None:
+    pytest.importorskip("llmroute.game")
+    from llmroute.arena import game_optimal_router
+
+    o = pair_zoo(4)  # p ~ (.4,.8), c = (1,4): cost-of-pass 2.5 < 5 -> both value-dominated at V=10: (1,0)
+    r = game_optimal_router(o, ArenaUser(V=10.0, t=T, P=P), 0, 1)
+    assert isinstance(r, GameStatic) and r.game_policy.i == 1 and r.game_policy.s == 0.0
+    # expensive small model: c = (3.9, 4) -> c1/p1 = 9.75 > c2/p2 = 5 -> (2,0)
+    o2 = Outcomes(name="pair2", models=("M1", "M2"), quality=o.quality, cost=np.tile((3.9, 4.0), (N, 1)),
+                  cost_unit="USD", request_id=o.request_id, domain=o.domain)
+    r2 = game_optimal_router(o2, ArenaUser(V=10.0, t=T, P=P), 0, 1)
+    assert r2.game_policy.i == 2

@@ -124,27 +124,38 @@ def _game():
 
 
 def game_params(policy: GamePolicy, V: float):
-    """The game module's parameter object for a measured pair."""
+    """The game module's parameter arrays for a measured pair. Real pairs may break the standing assumptions
+    ``t1 < t2`` / ``c1 < c2`` (OmnisBench's cheap model is the slower one), so the orderings of ``t`` and ``c``
+    are not required (the closed forms do not need them); ``p1 < p2`` is (the game module checks it)."""
     g = _game()
-    return g.GameParams(V=V, p1=policy.p[0], p2=policy.p[1], t1=policy.t[0], t2=policy.t[1],
-                        c1=policy.c[0], c2=policy.c[1], P=policy.P)
+    return g.GameArrays(V=V, P=policy.P, c1=policy.c[0], c2=policy.c[1], t1=policy.t[0], t2=policy.t[1],
+                        p1=policy.p[0], p2=policy.p[1], require_order=False)
 
 
 def game_best_response(policy: GamePolicy, V: float) -> float:
-    """The user's best response ``q*(i, s)`` to ``policy`` (game closed forms)."""
+    """The user's best response ``q*(i, s)`` to ``policy`` (game closed forms, strong-Stackelberg ties)."""
     g = _game()
-    return float(g.best_response(game_params(policy, V), policy.i, policy.s))
+    return float(np.asarray(g.best_response(game_params(policy, V), g.Policy(policy.i, policy.s))).reshape(()))
+
+
+def game_closed_form(policy: GamePolicy, V: float, q: float) -> dict[str, float]:
+    """Closed-form ``U``, ``J``, ``S`` of ``policy`` at abandonment ``q`` (game module)."""
+    g = _game()
+    o = g.outcome(game_params(policy, V), policy.i, policy.s, q)
+    return {k: float(np.asarray(getattr(o, k)).reshape(())) for k in ("U", "J", "S")}
 
 
 def game_optimal_router(outcomes: Outcomes, user: Any, small: int | str, large: int | str) -> Router:
-    """The provider-optimal game policy ``(i*, s*)`` for the measured pair, as a router (a :class:`GameCascade`
-    when ``0 < s*`` on ``i* = 1``, else a :class:`GameStatic`)."""
+    """The provider-optimal game policy ``(i*, s*)`` for the measured pair (closed-form provider solver of
+    :mod:`llmroute.game`), as a router: a :class:`GameCascade` when ``i* = 1`` and ``s* > 0``, else a
+    :class:`GameStatic`. ``user`` gives ``V``, ``P`` and the latency cost (:func:`measure_pair`)."""
     g = _game()
     m = measure_pair(outcomes, user, small, large)
     pol0 = GamePolicy(i=1, s=0.0, small=m["small"], large=m["large"], c=m["c"], t=m["t"], p=m["p"], P=user.P)
-    sol = g.solve_provider(game_params(pol0, user.V))
-    pol = GamePolicy(i=int(sol.i), s=float(sol.s) if int(sol.i) == 1 else 0.0, small=m["small"], large=m["large"],
-                     c=m["c"], t=m["t"], p=m["p"], P=user.P)
+    sol = g.solve_closed_form(game_params(pol0, user.V))
+    i = int(np.asarray(sol.i).reshape(()))
+    s = float(np.asarray(sol.s).reshape(())) if i == 1 else 0.0
+    pol = GamePolicy(i=i, s=s, small=m["small"], large=m["large"], c=m["c"], t=m["t"], p=m["p"], P=user.P)
     name = f"game-optimal ({pol.i},{pol.s:.3g})"
     if pol.i == 1 and pol.s > 0:
         return GameCascade(pol, name)

@@ -1,0 +1,186 @@
+"""Every dataset and every router of the repository, set up for the arena (one place, so notebooks stay short).
+
+Datasets (:data:`ARENA_DATASETS`), each a seeded subsample of at most ``n_max`` rows:
+
+* ``messplus`` — the MESS+ Llama zoo (real when ``../shared/data`` holds it, else the calibrated synthetic zoo),
+  the 8 table benchmarks, cost in GPU joules, measured latency;
+* ``synthetic`` — the synthetic zoo calibrated to the MESS+ aggregates (always synthetic; features, latency);
+* ``routerbench`` (11 models), ``llmrouter`` (9 models), ``routellm`` (MMLU, Mixtral vs GPT-4): USD, **no
+  latency** — a SYNTHESISED latency (PickLLM's documented :class:`~llmroute.pickllm.sessions.LatencyRule`:
+  1 s for the cheapest to 5 s for the most expensive model, log-normal noise) is added and recorded in
+  ``meta["latency_synthetic"]``;
+* ``omnisbench`` — gpt-5-nano vs claude-opus-5, USD and measured latency (the cheap model is the slower one).
+
+Routers (:func:`arena_routers`): single models (all of them on zoos of <= 3 models; otherwise the cheapest, the
+most accurate, the provider's cheapest-per-success and the user's preferred one), uniform random, educated
+guessing (alpha), the RouteLLM-style threshold router and the RouterDC-style router (:mod:`llmroute.messplus.
+baselines`, cross-fitted scores, our stand-ins), the game-optimal policy and the full cascade (1,1) on the pair
+(cheapest, most accurate) (:mod:`.game_routers`), MESS+ (online MLP predictor), PickLLM L_R-I and Q-learning.
+The SLA target ``alpha`` of a dataset is the midpoint of the cheapest and the most accurate model's success rate.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from typing import Any
+
+import numpy as np
+
+from ..data.schema import Outcomes
+from ..routers.base import Router
+from ..routers.baselines import EducatedGuessing, SingleModel, UniformRandom
+from .game_routers import GameCascade, GamePolicy, game_optimal_router, measure_pair
+from .metrics import measured_params, static_game_table
+from .users import ArenaUser
+
+ARENA_DATASETS: tuple[str, ...] = ("messplus", "synthetic", "routerbench", "llmrouter", "routellm", "omnisbench")
+LABELS: dict[str, str] = {"messplus": "MESS+ Llama zoo", "synthetic": "synthetic zoo (MESS+-calibrated)",
+                          "routerbench": "RouterBench", "llmrouter": "LLMRouter", "routellm": "RouteLLM MMLU",
+                          "omnisbench": "OmnisBench"}
+
+
+def load_arena_dataset(key: str, n_max: int | None, seed: int = 0) -> Outcomes:
+    """A seeded subsample (at most ``n_max`` rows) of dataset ``key`` with latency (measured or synthesised)."""
+    from ..data.registry import load_or_synthetic
+
+    rng = np.random.default_rng(seed)
+    if key == "synthetic":
+        from ..data.messplus import MESSPLUS_BENCHMARKS
+        from ..data.synthetic import synthetic_zoo
+
+        per = None if n_max is None else [max(1, n_max // len(MESSPLUS_BENCHMARKS))] * len(MESSPLUS_BENCHMARKS)
+        out = synthetic_zoo("messplus", list(MESSPLUS_BENCHMARKS), n=per, rng=rng)
+        out.meta["synthetic"] = True
+    else:
+        bench = {"messplus": None, "routerbench": None, "llmrouter": "all", "routellm": "mmlu",
+                 "omnisbench": None}[key]
+        out = load_or_synthetic(key, bench, rng, n=n_max)
+    if out.latency is None or not np.isfinite(out.latency).any(axis=0).all():
+        from ..pickllm.sessions import with_synthetic_latency
+
+        out = with_synthetic_latency(out, rng)
+    return replace(out, name=key, meta={**out.meta, "arena_key": key})
+
+
+def pair(outcomes: Outcomes, threshold: float = 0.5) -> tuple[int, int]:
+    """The game pair of a zoo: (cheapest model, most accurate model); the most accurate must differ."""
+    p = (outcomes.quality >= threshold).mean(axis=0)
+    c = outcomes.cost.mean(axis=0)
+    small = int(np.argmin(c))
+    large = int(np.argmax(p))
+    return small, large
+
+
+def sla_alpha(outcomes: Outcomes, threshold: float = 0.5) -> float:
+    """The SLA target of a zoo: midpoint of the cheapest and the most accurate model's success rate (rounded)."""
+    p = (outcomes.quality >= threshold).mean(axis=0)
+    s, lg = pair(outcomes, threshold)
+    return round(0.5 * (p[s] + p[lg]), 2)
+
+
+def single_models(outcomes: Outcomes, user: ArenaUser) -> list[int]:
+    """Columns shown as single-model routers (see the module docstring)."""
+    if outcomes.n_models <= 3:
+        return list(range(outcomes.n_models))
+    tab = static_game_table(measured_params(outcomes, user), user.V, user.P)
+    s, lg = pair(outcomes, user.success_threshold)
+    ks = [s, lg, int(np.argmin(tab["J"].to_numpy())), int(np.argmax(tab["U"].to_numpy()))]
+    return sorted(set(ks))
+
+
+def _features(outcomes: Outcomes) -> np.ndarray:
+    """Request features for the learned routers: the MESS+ features (synthetic features or text); a zoo with
+    neither (OmnisBench) gets its domain one-hot plus a constant, i.e. per-domain routing only."""
+    from ..messplus.features import request_features
+
+    if outcomes.features is not None or outcomes.text is not None:
+        return request_features(outcomes)
+    doms, idx = np.unique(outcomes.domain, return_inverse=True)
+    x = np.zeros((outcomes.n_requests, doms.size + 1))
+    x[np.arange(outcomes.n_requests), idx] = 1.0
+    x[:, -1] = 1.0
+    return x
+
+
+def _pickllm(outcomes: Outcomes, kind: str) -> Router:
+    import warnings
+
+    from ..pickllm import LRIParams, PickLLMQ, PickLLMSLA, QParams, RewardConfig
+    from ..pickllm.sessions import default_bounds
+
+    cfg = RewardConfig(w_a=1.0, w_c=0.5, cost_unit="frac_of_max", numerator_floor=1e-3)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        b = default_bounds(outcomes, cfg)
+    if kind == "lri":
+        return PickLLMSLA(cfg, LRIParams(b=0.1, bounds=b), name="PickLLM L_R-I")
+    return PickLLMQ(cfg, QParams(alpha=0.1, reward_norm="fixed_bounds", bounds=b), name="PickLLM Q-learning")
+
+
+def arena_routers(outcomes: Outcomes, user: ArenaUser, *, alpha: float | None = None,
+                  include: tuple[str, ...] | None = None) -> dict[str, Router]:
+    """Fresh (not yet reset) routers by display name, built from ``outcomes`` (module docstring).
+
+    ``include`` filters by family: single, random, educated, routellm, routerdc, game, messplus, pickllm."""
+    from ..messplus import MessPlus, MessPlusSettings, OnlineMLPPredictor
+    from ..messplus.baselines import RouteLLMStyle, RouterDCStyle, calibrate_threshold, crossfit_scores
+    fam = set(include or ("single", "random", "educated", "routellm", "routerdc", "game", "messplus", "pickllm"))
+    alpha = sla_alpha(outcomes, user.success_threshold) if alpha is None else alpha
+    out: dict[str, Router] = {}
+    if "single" in fam:
+        for k in single_models(outcomes, user):
+            r = SingleModel(k)
+            r.name = f"only {outcomes.models[k].split('/')[-1]}"
+            out[r.name] = r
+    if "random" in fam:
+        out["random"] = UniformRandom()
+    if "educated" in fam:
+        out["educated guessing"] = EducatedGuessing(outcomes.mean_quality(), alpha)
+    small, large = pair(outcomes, user.success_threshold)
+    need_feat = fam & {"routellm", "routerdc", "messplus"}
+    x = _features(outcomes) if need_feat else None
+    if fam & {"routellm", "routerdc"}:
+        probs, win = crossfit_scores(x, outcomes.quality, weak=small, strong=large)
+        if "routellm" in fam:
+            thr = calibrate_threshold(win, outcomes.quality, np.arange(outcomes.n_requests), alpha, weak=small,
+                                      strong=large)
+            out["RouteLLM-style threshold"] = RouteLLMStyle(win, thr, weak=small, strong=large,
+                                                            name="RouteLLM-style threshold")
+        if "routerdc" in fam:
+            out["RouterDC-style"] = RouterDCStyle(probs)
+    if "game" in fam and large != small:
+        g = game_optimal_router(outcomes, user, small, large)
+        g.name = "game-optimal " + g.name.split(" ", 1)[1]
+        out[g.name] = g
+        m = measure_pair(outcomes, user, small, large)
+        pol = GamePolicy(i=1, s=1.0, small=small, large=large, c=m["c"], t=m["t"], p=m["p"], P=user.P)
+        out["game cascade (1,1)"] = GameCascade(pol, "game cascade (1,1)")
+    if "messplus" in fam:
+        V = 0.01 / float(outcomes.mean_cost().max())
+        out["MESS+"] = MessPlus(MessPlusSettings.simulator(alpha=alpha, V=V, c=0.1), OnlineMLPPredictor(x, hidden=0),
+                                name="MESS+")
+    if "pickllm" in fam:
+        out["PickLLM L_R-I"] = _pickllm(outcomes, "lri")
+        out["PickLLM Q-learning"] = _pickllm(outcomes, "q")
+    return out
+
+
+def router_family(name: str) -> str:
+    """Coarse family of a router display name (for colours and markers)."""
+    for key, fam in (("only ", "single model"), ("game", "game"), ("MESS+", "MESS+"), ("PickLLM", "PickLLM"),
+                     ("RouteLLM", "learned baseline"), ("RouterDC", "learned baseline"),
+                     ("random", "random"), ("educated", "random")):
+        if name.startswith(key) or key in name:
+            return fam
+    return "other"
+
+
+def describe_dataset(outcomes: Outcomes) -> dict[str, Any]:
+    """Provenance of an arena dataset."""
+    m = outcomes.meta
+    return {"name": outcomes.name, "synthetic": bool(m.get("synthetic")), "path": str(m.get("path", "")),
+            "n_rows": outcomes.n_requests, "models": list(outcomes.models), "cost_unit": outcomes.cost_unit,
+            "latency": m.get("latency_synthetic", "measured")}
+
+
+RouterFactory = Callable[[Outcomes], Router]
