@@ -25,7 +25,9 @@ def strip(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     """Drop run-dependent metadata and stderr outputs from an executed notebook."""
     pmeta = nb.metadata.get("papermill", {})
     nb.metadata["papermill"] = {"parameters": pmeta.get("parameters", {})}
-    for cell in nb.cells:
+    for i, cell in enumerate(nb.cells):
+        if "id" in cell:  # papermill's injected-parameters cell gets a random id
+            cell["id"] = f"cell-{i:03d}"
         cell.metadata.pop("papermill", None)
         cell.metadata.pop("execution", None)
         if cell.cell_type == "code":

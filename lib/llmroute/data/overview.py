@@ -1,0 +1,116 @@
+"""Tabulate every dataset: per-model accuracy, cost, latency, correctness overlap, and baseline frontiers.
+
+Used by ``notebooks/data_overview.ipynb``. :func:`catalog` lists every dataset the repository can read here
+(real when the files are present, the calibrated synthetic zoo otherwise for MESS+ and RouterBench, always one
+synthetic benchmark as the embedded default); :func:`baseline_points` replays every baseline router on one
+table and returns its (cost per request, mean quality) point.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from ..replay import replay
+from ..routers import (CheapestCorrectOracle, CostObliviousOracle, EducatedGuessing, SingleModel,
+                       UniformRandom)
+from .registry import load, load_or_synthetic
+from .schema import Outcomes
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One dataset of the catalogue: a label, its table and whether it is real or synthetic."""
+
+    label: str
+    family: str
+    outcomes: Outcomes
+    synthetic: bool
+
+
+def catalog(rng: np.random.Generator, *, messplus_benchmarks: tuple[str, ...] | None = None,
+            n_synthetic: int | None = None) -> list[Entry]:
+    """Every dataset: MESS+ per benchmark, RouteLLM (MMLU, GSM8K, MT-Bench), OmnisBench, LLMRouter,
+    RouterBench per eval, and the synthetic MESS+ ARC-C zoo (the embedded default).
+
+    ``messplus_benchmarks`` restricts MESS+ (quick runs); ``n_synthetic`` caps synthetic sample sizes.
+    """
+    from .messplus import MESSPLUS_BENCHMARKS
+    from .routerbench import EVAL_NAMES
+
+    out: list[Entry] = []
+    for b in messplus_benchmarks or MESSPLUS_BENCHMARKS:
+        o = load_or_synthetic("messplus", b, rng)
+        out.append(Entry(f"MESS+ {b}", "messplus", o, bool(o.meta.get("synthetic"))))
+    for b in ("mmlu", "gsm8k", "mt_bench"):
+        out.append(Entry(f"RouteLLM {b}", "routellm", load("routellm", benchmark=b), False))
+    out.append(Entry("OmnisBench", "omnisbench", load("omnisbench"), False))
+    out.append(Entry("LLMRouter", "llmrouter", load("llmrouter"), False))
+    for e in EVAL_NAMES:
+        o = load_or_synthetic("routerbench", e, rng)
+        out.append(Entry(f"RouterBench {e}", "routerbench", o, bool(o.meta.get("synthetic"))))
+    from .synthetic import synthetic_zoo
+    o = synthetic_zoo("messplus", "arc_challenge", n=n_synthetic, rng=rng)
+    out.append(Entry("synthetic MESS+ arc_challenge", "synthetic", o, True))
+    return out
+
+
+def model_table(entries: list[Entry]) -> pd.DataFrame:
+    """Per dataset and model: accuracy (mean quality), mean cost per request with unit, mean latency (s)."""
+    rows = []
+    for e in entries:
+        o = e.outcomes
+        for k, m in enumerate(o.models):
+            rows.append({"dataset": e.label, "data": "synthetic" if e.synthetic else "real", "model": m,
+                         "cost_rank": k, "n_requests": o.n_requests, "accuracy": o.mean_quality()[k],
+                         "mean_cost": o.mean_cost()[k], "cost_unit": o.cost_unit,
+                         "mean_latency_s": o.mean_latency()[k]})
+    return pd.DataFrame(rows)
+
+
+def overlap(outcomes: Outcomes, threshold: float = 0.5) -> pd.DataFrame:
+    """``P(model j correct | model i correct)`` (row i, column j); quality > ``threshold`` counts as correct."""
+    c = outcomes.quality > threshold
+    both = c.T.astype(float) @ c.astype(float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        cond = both / c.sum(axis=0)[:, None]
+    return pd.DataFrame(cond, index=outcomes.models, columns=outcomes.models)
+
+
+def pattern_counts(outcomes: Outcomes, threshold: float = 0.5) -> pd.Series:
+    """Frequencies of the joint correctness patterns (e.g. '011': cheapest wrong, the others right)."""
+    c = (outcomes.quality > threshold).astype(int)
+    keys = ["".join(map(str, r)) for r in c]
+    return pd.Series(keys).value_counts(normalize=True).sort_index()
+
+
+def baseline_points(outcomes: Outcomes, *, seed: int = 0, alphas: tuple[float, ...] = ()) -> pd.DataFrame:
+    """(cost per request, mean quality) of every single model, random, both oracles and educated guessing
+    at each target ``alpha`` (defaults: midway between the cheapest and the best model's accuracy)."""
+    acc = outcomes.mean_quality()
+    routers = [SingleModel(k) for k in range(outcomes.n_models)]
+    names = [f"only {m}" for m in outcomes.models]
+    routers += [UniformRandom(), CheapestCorrectOracle(outcomes), CostObliviousOracle(outcomes)]
+    names += ["random", "oracle (cheapest correct)", "oracle (cost-oblivious)"]
+    for a in alphas or (float(acc[0] + 0.5 * (acc.max() - acc[0])),):
+        routers.append(EducatedGuessing(acc, a))
+        names.append(f"educated guessing (alpha={a:.2f})")
+    rows = []
+    for name, r in zip(names, routers):
+        s = replay(outcomes, r, seed=seed).summary()
+        kind = "single model" if name.startswith("only ") else name.split(" (")[0]
+        rows.append({"router": name, "kind": kind, "cost_per_request": s["cost_per_request"],
+                     "mean_quality": s["mean_quality"], "mean_latency_s": s["mean_latency_s"]})
+    return pd.DataFrame(rows)
+
+
+def pareto_front(cost: np.ndarray, quality: np.ndarray) -> np.ndarray:
+    """Indices of the points not dominated (lower-or-equal cost and higher-or-equal quality), by cost."""
+    order = np.lexsort((-quality, cost))
+    front, best = [], -np.inf
+    for i in order:
+        if quality[i] > best:
+            front.append(i)
+            best = quality[i]
+    return np.asarray(front, dtype=int)
