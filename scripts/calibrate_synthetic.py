@@ -23,9 +23,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import io
 import sys
-import tarfile
 from itertools import product
 from pathlib import Path
 
@@ -33,6 +31,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from llmroute.data.routerbench import load_routerbench
 from llmroute.data.messplus import MESSPLUS_MODELS, load_messplus
 from llmroute.paths import REPO_ROOT, shared_data_dir
 
@@ -50,34 +49,6 @@ def _sha256(p: Path) -> str:
 def _commit(p: Path) -> str:
     c = p.parent / "COMMIT"
     return c.read_text().strip() if c.exists() else "unknown"
-
-
-def read_routerbench(path: Path) -> tuple[pd.DataFrame, list[str], dict]:
-    """Minimal private reader of routerbench_zs.tar.gz: rows with complete correctness, one per sample_id.
-
-    Returns the frame (columns sample_id, prompt, eval_name, <model>, <model>|total_cost), the models in ascending
-    mean-cost order over all rows, and counts of dropped rows.
-    """
-    frames = []
-    with tarfile.open(path, "r:*") as tf:
-        for m in sorted((m for m in tf.getmembers() if m.isfile() and m.name.endswith(".csv")), key=lambda m: m.name):
-            frames.append(pd.read_csv(io.BytesIO(tf.extractfile(m).read())))
-    df = pd.concat(frames, ignore_index=True)
-    models = [c[: -len("|total_cost")] for c in df.columns if c.endswith("|total_cost")]
-    for mdl in models:
-        if mdl not in df.columns:
-            raise ValueError(f"{path}: correctness column {mdl!r} missing")
-    n_raw = len(df)
-    raw_by_eval = df["eval_name"].value_counts().to_dict()
-    complete = df[models].notna().all(axis=1) & df[[f"{m}|total_cost" for m in models]].notna().all(axis=1)
-    df = df[complete]
-    n_incomplete = n_raw - len(df)
-    before = len(df)
-    df = df.drop_duplicates("sample_id", keep="first").reset_index(drop=True)
-    order = sorted(models, key=lambda m: df[f"{m}|total_cost"].mean())
-    info = {"rows_raw": n_raw, "rows_incomplete_dropped": n_incomplete, "duplicates_dropped": before - len(df),
-            "raw_by_eval": {str(k): int(v) for k, v in raw_by_eval.items()}}
-    return df, order, info
 
 
 def _zscore_loglen(texts) -> np.ndarray:
@@ -168,24 +139,21 @@ def main(argv=None) -> int:
         "dedup": "doc_id, keep first in sorted member order (llmroute.data.messplus.load_messplus)",
         "quality": "acc_norm (ARC) / acc", "cost": "energy_consumption (J)", "latency": "inference_time (s)"}
 
-    # ---- RouterBench ----
-    df, order, info = read_routerbench(rb_path)
+    # ---- RouterBench (through the project's loader, so calibration and replay see the same rows) ----
+    rb = load_routerbench(path=rb_path)
+    order = list(rb.models)
     for j, mdl in enumerate(order):
         M.append({"source": "routerbench", "position": j, "model": mdl})
-    for b in sorted(df["eval_name"].unique()):
-        g = df[df["eval_name"] == b]
-        q = g[order].to_numpy(float)
-        c = g[[f"{m}|total_cost" for m in order]].to_numpy(float)
-        br, pr, cr = calibrate_one("routerbench", b, order, q, c, "USD", None, g["prompt"].to_numpy(object),
-                                   info["raw_by_eval"][b], all_patterns=False)
+    for b in sorted(set(rb.domain)):
+        g = rb.take(rb.domain == b)
+        br, pr, cr = calibrate_one("routerbench", b, order, g.quality, g.cost, "USD", None, g.text,
+                                   g.n_requests, all_patterns=False)
         B.append(br); P += pr; C += cr
     prov["sources"]["routerbench"] = {
         "file": "routerbench_zs/routerbench_zs.tar.gz", "sha256": _sha256(rb_path), "commit": _commit(rb_path),
         "origin": "github.com/shuhao02/RouterDC datasets/routerbench_zs/", "licence": "none declared",
-        "cleaning": (f"{info['rows_incomplete_dropped']} rows with missing correctness/cost dropped (ARC-C: 14 "
-                     "sample_ids occur twice with different prompts, each copy missing 1 or 10 models), then "
-                     f"{info['duplicates_dropped']} duplicate sample_ids (keep first, sorted member order); "
-                     f"{info['rows_raw']} raw rows; train and test files pooled"),
+        "cleaning": ("llmroute.data.routerbench.load_routerbench: " + str(rb.meta.get("merge_rule", "")) +
+                     f" ({rb.meta.get('n_split_rows_merged', 0)} merged); train and test files pooled"),
         "quality": "per-model correctness column", "cost": "<model>|total_cost (USD)", "latency": "none"}
 
     bdf = pd.DataFrame(B)
