@@ -1,4 +1,4 @@
-"""Replay throughput of the non-learning routers (requests per second), over the whole MESS+ data.
+"""Replay throughput of the non-learning routers (requests per second, replay plus summary), over the whole MESS+ data.
 
 Uses the real MESS+ Llama-zoo data when ../shared/data is present (all benchmarks concatenated), else the
 calibrated synthetic zoo of the same size (said in the output). Aim (issue 3): >= 1,000,000 requests/s for
@@ -29,7 +29,7 @@ def rate(outcomes, router, repeats: int = 20) -> float:
     replay(outcomes, router, seed=0)  # warm-up
     t0 = time.perf_counter()
     for s in range(repeats):
-        replay(outcomes, router, seed=s)
+        replay(outcomes, router, seed=s).summary()
     return repeats * outcomes.n_requests / (time.perf_counter() - t0)
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -41,25 +42,32 @@ def stream_order(n_total: int, rng: np.random.Generator, order: str, n: int | No
 
 @dataclass(frozen=True)
 class ReplayResult:
-    """The per-step log of one replay and its summary."""
+    """The per-step log of one replay (numpy columns; ``log`` is the same as a DataFrame) and its summary."""
 
     router: str
     dataset: str
     seed: int
     models: tuple[str, ...]
     cost_unit: str
-    log: pd.DataFrame
+    columns: dict[str, np.ndarray]
+
+    @cached_property
+    def log(self) -> pd.DataFrame:
+        """One row per step: t, row, request_id, domain, served, queried_mask, n_queried, quality, cost,
+        latency_s, running_quality, running_cost, and the router's own state columns."""
+        return pd.DataFrame(self.columns)
 
     def summary(self) -> dict[str, Any]:
         """Mean quality, total and per-request cost, mean latency, served and queried model ratios."""
-        log = self.log
+        c = self.columns
+        lat = c["latency_s"]
+        n = c["t"].size
         out: dict[str, Any] = {"router": self.router, "dataset": self.dataset, "seed": self.seed,
-                               "n_requests": len(log), "mean_quality": float(log["quality"].mean()),
-                               "total_cost": float(log["cost"].sum()), "cost_per_request": float(log["cost"].mean()),
-                               "mean_latency_s": float(log["latency_s"].mean()) if log["latency_s"].notna().any()
-                               else float("nan")}
-        served = np.bincount(log["served"].to_numpy(), minlength=len(self.models)) / len(log)
-        mask = log["queried_mask"].to_numpy()
+                               "n_requests": n, "mean_quality": float(c["quality"].mean()),
+                               "total_cost": float(c["cost"].sum()), "cost_per_request": float(c["cost"].mean()),
+                               "mean_latency_s": float(np.nanmean(lat)) if np.isfinite(lat).any() else float("nan")}
+        served = np.bincount(c["served"], minlength=len(self.models)) / n
+        mask = c["queried_mask"]
         for k, m in enumerate(self.models):
             out[f"served_{m}"] = float(served[k])
         for k, m in enumerate(self.models):
@@ -67,31 +75,25 @@ class ReplayResult:
         return out
 
 
+def _log_columns(outcomes: Outcomes, rows: np.ndarray, served: np.ndarray, qmask: np.ndarray,
+                 quality: np.ndarray, cost: np.ndarray, latency: np.ndarray,
+                 extra: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    t = np.arange(rows.size)
+    qmask = qmask.astype(np.int64)
+    cols = {"t": t, "row": rows, "request_id": outcomes.request_id[rows], "domain": outcomes.domain[rows],
+            "served": served.astype(np.int64), "queried_mask": qmask,
+            "n_queried": np.bitwise_count(qmask).astype(np.int64),
+            "quality": quality, "cost": cost, "latency_s": latency,
+            "running_quality": np.cumsum(quality) / (t + 1), "running_cost": np.cumsum(cost) / (t + 1)}
+    cols.update(extra)
+    return cols
+
+
 def _log_frame(outcomes: Outcomes, rows: np.ndarray, served: np.ndarray, qmask: np.ndarray,
                quality: np.ndarray, cost: np.ndarray, latency: np.ndarray,
                extra: dict[str, np.ndarray]) -> pd.DataFrame:
-    t = np.arange(rows.size)
-    df = pd.DataFrame({
-        "t": t, "row": rows, "request_id": outcomes.request_id[rows], "domain": outcomes.domain[rows],
-        "served": served.astype(np.int64), "queried_mask": qmask.astype(np.int64),
-        "n_queried": np.array([int(x).bit_count() for x in qmask]) if qmask.size < 1 << 12
-        else _popcount(qmask),
-        "quality": quality, "cost": cost, "latency_s": latency,
-    })
-    df["running_quality"] = np.cumsum(quality) / (t + 1)
-    df["running_cost"] = np.cumsum(cost) / (t + 1)
-    for key, val in extra.items():
-        df[key] = val
-    return df
-
-
-def _popcount(x: np.ndarray) -> np.ndarray:
-    x = x.astype(np.uint64)
-    c = np.zeros(x.shape, dtype=np.int64)
-    while np.any(x):
-        c += (x & np.uint64(1)).astype(np.int64)
-        x >>= np.uint64(1)
-    return c
+    """The per-step log as a DataFrame (see :func:`_log_columns`)."""
+    return pd.DataFrame(_log_columns(outcomes, rows, served, qmask, quality, cost, latency, extra))
 
 
 def replay(outcomes: Outcomes, router: Router, *, seed: int = 0, n: int | None = None, order: str = "shuffle",
@@ -129,7 +131,7 @@ def replay(outcomes: Outcomes, router: Router, *, seed: int = 0, n: int | None =
             if served.shape != rows.shape or served.min() < 0 or served.max() >= outcomes.n_models:
                 raise ValueError(f"{router.name}: choose_batch returned invalid model indices")
             return ReplayResult(router.name, outcomes.name, seed, outcomes.models, outcomes.cost_unit,
-                                _log_frame(outcomes, rows, served, np.left_shift(1, served), outcomes.quality[rows, served],
+                                _log_columns(outcomes, rows, served, np.left_shift(1, served), outcomes.quality[rows, served],
                                            outcomes.cost[rows, served], lat_table[rows, served], {}))
 
     T = rows.size
@@ -167,7 +169,7 @@ def replay(outcomes: Outcomes, router: Router, *, seed: int = 0, n: int | None =
     if feedback_rate < 1.0:
         ext["labelled"] = labelled
     return ReplayResult(router.name, outcomes.name, seed, outcomes.models, outcomes.cost_unit,
-                        _log_frame(outcomes, rows, served, qmask, quality, cost, latency, ext))
+                        _log_columns(outcomes, rows, served, qmask, quality, cost, latency, ext))
 
 
 def run_grid(tasks: Sequence[dict[str, Any]], run: Callable[..., dict[str, Any]], *, n_jobs: int = -1,
