@@ -88,18 +88,29 @@ def single_models(outcomes: Outcomes, user: ArenaUser) -> list[int]:
     return sorted(set(ks))
 
 
-def _features(outcomes: Outcomes) -> np.ndarray:
-    """Request features for the learned routers: the MESS+ features (synthetic features or text); a zoo with
-    neither (OmnisBench) gets its domain one-hot plus a constant, i.e. per-domain routing only."""
-    from ..messplus.features import request_features
+def _features(outcomes: Outcomes, dim: int = 16) -> np.ndarray:
+    """Request features for the learned routers (the arena's own, lighter than the MESS+ notebooks'): synthetic
+    features when present; else text as TF-IDF of hashed unigrams and bigrams (4,096 buckets) reduced by truncated
+    SVD to ``dim`` and z-scored; a zoo with neither (OmnisBench) gets its domain one-hot plus a constant, i.e.
+    per-domain routing only. Deterministic."""
+    if outcomes.features is not None:
+        x = np.asarray(outcomes.features, dtype=float)
+    elif outcomes.text is not None:
+        from sklearn.decomposition import TruncatedSVD
+        from sklearn.feature_extraction.text import HashingVectorizer, TfidfTransformer
 
-    if outcomes.features is not None or outcomes.text is not None:
-        return request_features(outcomes)
-    doms, idx = np.unique(outcomes.domain, return_inverse=True)
-    x = np.zeros((outcomes.n_requests, doms.size + 1))
-    x[np.arange(outcomes.n_requests), idx] = 1.0
-    x[:, -1] = 1.0
-    return x
+        hv = HashingVectorizer(n_features=2 ** 12, ngram_range=(1, 2), alternate_sign=False, norm=None)
+        t = TfidfTransformer(sublinear_tf=True).fit_transform(hv.transform([str(v) for v in outcomes.text]))
+        k = min(dim, min(t.shape) - 1)
+        x = TruncatedSVD(n_components=k, random_state=0, algorithm="randomized", n_iter=5).fit_transform(t)
+    else:
+        doms, idx = np.unique(outcomes.domain, return_inverse=True)
+        x = np.zeros((outcomes.n_requests, doms.size + 1))
+        x[np.arange(outcomes.n_requests), idx] = 1.0
+        x[:, -1] = 1.0
+        return x
+    sd = x.std(axis=0)
+    return (x - x.mean(axis=0)) / np.where(sd > 0, sd, 1.0)
 
 
 def _pickllm(outcomes: Outcomes, kind: str) -> Router:
