@@ -49,17 +49,17 @@ def throttled_optimum(g: Game, t_max: float = np.inf, n_t: int = 41, t_hi: float
     ``t_hat_i in [t_i, max(t_i, t_max)]`` (``n_t`` points each, plus points just above ``V p_i``), using the
     closed-form provider solver with the ordering ``t1 < t2`` relaxed. Returns ``J_base``, ``J_throttled``,
     ``gain`` (>= 0) and the arg-min latencies ``t1_hat``, ``t2_hat`` (shape of ``g``)."""
-    a = as_arrays(g)
+    a = as_arrays(g).broadcast()
     top = t_hi if t_hi is not None else 10.0 * float(np.max(a.V))
+    t_max = np.broadcast_to(np.asarray(t_max, dtype=float), a.shape)
+    u = np.linspace(0.0, 1.0, n_t)
     grids = []
     for t, p in ((a.t1, a.p1), (a.t2, a.p2)):
         hi = np.maximum(t, np.minimum(t_max, top))
-        u = np.linspace(0.0, 1.0, n_t)
-        g_ = t[..., None] + (hi - t)[..., None] * u
+        lin = t[..., None] + (hi - t)[..., None] * u
         just = a.V * p * (1 + 1e-9) + 1e-9
         just = np.where((just > t) & (just <= hi), just, t)[..., None]
-        grids.append(np.concatenate([np.broadcast_to(g_, np.broadcast_shapes(g_.shape, just.shape)),
-                                     np.broadcast_to(just, np.broadcast_shapes(g_.shape[:-1], a.shape) + (1,))], -1))
+        grids.append(np.concatenate([lin, just], -1))
     t1h = grids[0][..., :, None]
     t2h = grids[1][..., None, :]
     ex = {k: np.asarray(getattr(a, k))[..., None, None] for k in a.FIELDS if k not in ("t1", "t2")}
