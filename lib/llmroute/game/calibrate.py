@@ -209,7 +209,8 @@ def solve_pair(m: PairMeasurement, V: ArrayLike, rate: ArrayLike, P: ArrayLike) 
     pp = reg == 0
     G = throttling_gain(g)
     return {"V": g.V, "rate": rate_b, "P": g.P, "xi1": x1, "xi2": x2, "regime": np.array(REGIMES)[reg],
-            "policy": np.asarray(sol.labels()).astype(str), "label": sol.label, "s": sol.s, "q": sol.q, "J": sol.J, "U": sol.U,
+            "policy": np.asarray(sol.labels()).astype(str), "label": sol.label, "s": sol.s, "q": sol.q,
+            "J": sol.J, "U": sol.U,
             "U_best": user_best_utility(g), "Delta_U": misalignment_gap(g, sol),
             "Delta_U_closed": np.where(pp, rate_b * m.gap_per_rate, np.nan), "cascade": sol.cascade,
             "G": G, "throttling_pays": pp & (G > 0)}
@@ -249,7 +250,8 @@ def pair_checks(m: PairMeasurement, V: ArrayLike, rate: ArrayLike, P: ArrayLike,
     bf = solve_brute_force(g, n_s=n_s)
     tol = 1e-12 * np.maximum(1.0, np.abs(res["U_best"]))
     scale = np.maximum(np.abs(res["J"]), 1e-300)
-    out = {"n_cells": float(pp.size), "n_pp": float(pp.sum()), "n_pp_gap_positive": float((res["Delta_U"] > tol)[pp].sum()),
+    out = {"n_cells": float(pp.size), "n_pp": float(pp.sum()),
+           "n_pp_gap_positive": float((res["Delta_U"] > tol)[pp].sum()),
            "gap_identity_err": float(np.abs(res["Delta_U"] - res["Delta_U_closed"])[pp].max()) if pp.any() else np.nan,
            "n_pp_cascade": float((pp & (~static | res["cascade"])).sum()),
            "throttle_iff_mismatch": float(((res["G"] > 0) != below).sum()),
