@@ -96,16 +96,10 @@ def _log_frame(outcomes: Outcomes, rows: np.ndarray, served: np.ndarray, qmask: 
     return pd.DataFrame(_log_columns(outcomes, rows, served, qmask, quality, cost, latency, extra))
 
 
-def replay(outcomes: Outcomes, router: Router, *, seed: int = 0, n: int | None = None, order: str = "shuffle",
-           rows: np.ndarray | None = None, feedback_rate: float = 1.0, list_cost: np.ndarray | None = None,
-           ) -> ReplayResult:
-    """Replay ``outcomes`` through ``router``.
-
-    Parameters: ``seed`` (order, router and feedback streams), ``n`` (first n requests of the order),
-    ``order`` ("shuffle" or "given"), ``rows`` (an explicit row order, overriding both), ``feedback_rate``
-    (probability that a request reveals its labels to the router), ``list_cost`` (per-model costs the router
-    is told; default the dataset's means).
-    """
+def prepare_stream(outcomes: Outcomes, *, seed: int, n: int | None, order: str, rows: np.ndarray | None,
+                   feedback_rate: float) -> tuple[np.ndarray, np.random.SeedSequence, tuple[np.random.Generator, ...]]:
+    """Validate the stream settings; return the row order, the seed sequence and its first three children
+    (order, router and feedback generators). Callers that need more streams spawn again from the sequence."""
     check_choice("order", order, ("shuffle", "given"))
     check_prob("feedback_rate", feedback_rate)
     if n is not None:
@@ -118,21 +112,49 @@ def replay(outcomes: Outcomes, router: Router, *, seed: int = 0, n: int | None =
         rows = np.asarray(rows, dtype=np.int64)
         if rows.size == 0 or rows.min() < 0 or rows.max() >= outcomes.n_requests:
             raise ValueError(f"rows must be non-empty indices into {outcomes.name} (0..{outcomes.n_requests - 1})")
-    router.reset(zoo_info(outcomes, list_cost), router_rng)
-    lat_table = outcomes.latency if outcomes.latency is not None else np.full(outcomes.quality.shape, np.nan)
+    return rows, ss, (order_rng, router_rng, fb_rng)
 
-    if not router.learns:
-        batch = RequestBatch(rows=rows, domain=outcomes.domain[rows],
-                             features=None if outcomes.features is None else outcomes.features[rows],
-                             text=None if outcomes.text is None else outcomes.text[rows])
-        served = router.choose_batch(batch)
-        if served is not None:
-            served = np.asarray(served, dtype=np.int64)
-            if served.shape != rows.shape or served.min() < 0 or served.max() >= outcomes.n_models:
-                raise ValueError(f"{router.name}: choose_batch returned invalid model indices")
-            return ReplayResult(router.name, outcomes.name, seed, outcomes.models, outcomes.cost_unit,
-                                _log_columns(outcomes, rows, served, np.left_shift(1, served), outcomes.quality[rows, served],
-                                           outcomes.cost[rows, served], lat_table[rows, served], {}))
+
+def latency_table(outcomes: Outcomes) -> np.ndarray:
+    """The (n, m) latency table in seconds, all NaN when the source has none."""
+    return outcomes.latency if outcomes.latency is not None else np.full(outcomes.quality.shape, np.nan)
+
+
+def batch_choices(outcomes: Outcomes, router: Router, rows: np.ndarray) -> np.ndarray | None:
+    """Served models of a non-learning router's vectorised path (``choose_batch``), validated; else None."""
+    if router.learns:
+        return None
+    batch = RequestBatch(rows=rows, domain=outcomes.domain[rows],
+                         features=None if outcomes.features is None else outcomes.features[rows],
+                         text=None if outcomes.text is None else outcomes.text[rows])
+    served = router.choose_batch(batch)
+    if served is None:
+        return None
+    served = np.asarray(served, dtype=np.int64)
+    if served.shape != rows.shape or served.min() < 0 or served.max() >= outcomes.n_models:
+        raise ValueError(f"{router.name}: choose_batch returned invalid model indices")
+    return served
+
+
+def replay(outcomes: Outcomes, router: Router, *, seed: int = 0, n: int | None = None, order: str = "shuffle",
+           rows: np.ndarray | None = None, feedback_rate: float = 1.0, list_cost: np.ndarray | None = None,
+           ) -> ReplayResult:
+    """Replay ``outcomes`` through ``router``.
+
+    Parameters: ``seed`` (order, router and feedback streams), ``n`` (first n requests of the order),
+    ``order`` ("shuffle" or "given"), ``rows`` (an explicit row order, overriding both), ``feedback_rate``
+    (probability that a request reveals its labels to the router), ``list_cost`` (per-model costs the router
+    is told; default the dataset's means).
+    """
+    rows, ss, (order_rng, router_rng, fb_rng) = prepare_stream(outcomes, seed=seed, n=n, order=order, rows=rows,
+                                                               feedback_rate=feedback_rate)
+    router.reset(zoo_info(outcomes, list_cost), router_rng)
+    lat_table = latency_table(outcomes)
+    served = batch_choices(outcomes, router, rows)
+    if served is not None:
+        return ReplayResult(router.name, outcomes.name, seed, outcomes.models, outcomes.cost_unit,
+                            _log_columns(outcomes, rows, served, np.left_shift(1, served), outcomes.quality[rows, served],
+                                         outcomes.cost[rows, served], lat_table[rows, served], {}))
 
     T = rows.size
     served = np.empty(T, dtype=np.int64)

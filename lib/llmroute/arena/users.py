@@ -39,8 +39,8 @@ import pandas as pd
 
 from .._validate import check_choice, check_int, check_nonneg, check_positive, check_prob, check_vector, fail
 from ..data.schema import Outcomes
-from ..replay import _log_frame, replay, stream_order, zoo_info
-from ..routers.base import Decision, Feedback, Request, RequestBatch, Router
+from ..replay import _log_frame, batch_choices, latency_table, prepare_stream, replay, zoo_info
+from ..routers.base import Decision, Feedback, Request, Router
 
 REDRAW = ("independent", "same")
 
@@ -206,24 +206,14 @@ def run_arena(outcomes: Outcomes, router: Router, user: ArenaUser, *, seed: int 
     re-prompt redraws and the re-prompt feedback mask (drawn as common random numbers per (task, attempt),
     so two routers face the same user coins).
     """
-    check_choice("order", order, ("shuffle", "given"))
-    check_prob("feedback_rate", feedback_rate)
-    if n is not None:
-        check_int("n", n, 1, outcomes.n_requests)
-    ss = np.random.SeedSequence(check_int("seed", seed, 0))
-    order_rng, router_rng, fb_rng = (np.random.default_rng(s) for s in ss.spawn(3))
+    rows, ss, (order_rng, router_rng, fb_rng) = prepare_stream(outcomes, seed=seed, n=n, order=order, rows=rows,
+                                                               feedback_rate=feedback_rate)
     user_rng, redraw_rng, fb2_rng = (np.random.default_rng(s) for s in ss.spawn(3))
-    if rows is None:
-        rows = stream_order(outcomes.n_requests, order_rng, order, n)
-    else:
-        rows = np.asarray(rows, dtype=np.int64)
-        if rows.size == 0 or rows.min() < 0 or rows.max() >= outcomes.n_requests:
-            raise ValueError(f"rows must be non-empty indices into {outcomes.name} (0..{outcomes.n_requests - 1})")
     lat_cost = latency_cost_table(outcomes, user)
     q, q_source = _effective_q(outcomes, router, user, lat_cost, seed=seed, rows=rows,
                                feedback_rate=feedback_rate, list_cost=list_cost)
     router.reset(zoo_info(outcomes, list_cost), router_rng)
-    lat_table = outcomes.latency if outcomes.latency is not None else np.full(outcomes.quality.shape, np.nan)
+    lat_table = latency_table(outcomes)
     thr = user.success_threshold
     dom_idx, rates = domain_success_rates(outcomes, thr)
     T, A, M = rows.size, user.max_attempts, outcomes.n_models
@@ -234,16 +224,7 @@ def run_arena(outcomes: Outcomes, router: Router, user: ArenaUser, *, seed: int 
     has_text, has_feat = outcomes.text is not None, outcomes.features is not None
 
     # first passes of a non-learning router with a batch path: exactly replay's vectorised path
-    served0 = None
-    if not router.learns:
-        batch = RequestBatch(rows=rows, domain=outcomes.domain[rows],
-                             features=None if outcomes.features is None else outcomes.features[rows],
-                             text=None if outcomes.text is None else outcomes.text[rows])
-        served0 = router.choose_batch(batch)
-        if served0 is not None:
-            served0 = np.asarray(served0, dtype=np.int64)
-            if served0.shape != rows.shape or served0.min() < 0 or served0.max() >= M:
-                raise ValueError(f"{router.name}: choose_batch returned invalid model indices")
+    served0 = batch_choices(outcomes, router, rows)
 
     # pass log buffers
     P_task, P_att, P_row, P_served, P_mask, P_q, P_c, P_l, P_lc, P_solved, P_lab = ([] for _ in range(11))
