@@ -6,7 +6,7 @@ import pytest
 
 from llmroute.game.calibrate import game_from_pair, pair_predictions
 from llmroute.game.kchain import ChainGame, kchain_brute
-from llmroute.game.lp import ProviderLP, solve_lp
+from llmroute.game.lp import ProviderLP
 from llmroute.game.params import GameParams
 from llmroute.game.population import PopulationLP, UserTypes, population_brute
 from llmroute.game.provider import solve_closed_form

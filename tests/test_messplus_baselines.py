@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from llmroute.data.schema import Outcomes
-from llmroute.messplus.baselines import (RouteLLMStyle, RouterDCStyle, calibrate_threshold, crossfit_scores,
+from llmroute.messplus.baselines import (RouteLLMStyle, calibrate_threshold, crossfit_scores,
                                          routerdc_choice)
 from llmroute.messplus.experiments import chained_rows, queue_path
 from llmroute.replay import replay

@@ -16,6 +16,7 @@ import matplotlib
 if "ipykernel" not in sys.modules:  # scripts and tests: no display, deterministic Agg raster output
     matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
 import seaborn as sns  # noqa: E402
 
 #: Okabe-Ito colour-blind-safe palette (Okabe & Ito 2008), black last.
@@ -46,11 +47,31 @@ def palette(n: int) -> list[str]:
     return [OKABE_ITO[k % len(OKABE_ITO)] for k in range(n)]
 
 
+def tidy_log_axes(fig: plt.Figure, max_decades: float = 2.0) -> None:
+    """Readable tick labels on log axes spanning few decades.
+
+    Matplotlib labels minor ticks as ``2x10^3``, ``3x10^3``, ... on short log axes, and they overlap. On an axis
+    spanning at most ``max_decades`` decades, tick at 1, 2 and 5 times powers of ten with plain labels
+    (``0.002``, ``0.005``, ``1``); on longer axes keep the powers of ten only. Applied by :func:`savefig`.
+    """
+    from matplotlib import ticker
+
+    for ax in fig.axes:
+        for axis, scale, lim in ((ax.xaxis, ax.get_xscale(), ax.get_xlim()), (ax.yaxis, ax.get_yscale(), ax.get_ylim())):
+            if scale != "log" or min(lim) <= 0:
+                continue
+            axis.set_minor_formatter(ticker.NullFormatter())
+            if np.log10(max(lim) / min(lim)) <= max_decades:
+                axis.set_major_locator(ticker.LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
+                axis.set_major_formatter(ticker.FuncFormatter(lambda v, _: f"{v:g}"))
+
+
 def savefig(fig: plt.Figure, out_dir: str | Path, name: str,
             formats: Sequence[str] = ("png", "svg")) -> list[Path]:
     """Write ``fig`` as ``<out_dir>/<name>.<fmt>`` for every format, with no dates in the metadata."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
+    tidy_log_axes(fig)
     paths = []
     for fmt in formats:
         p = out / f"{name}.{fmt}"

@@ -96,7 +96,6 @@ def run_sessions(ctx: Outcomes, router: PickLLMSLA | PickLLMQ, *, T: int, seeds,
     rows, rngs, R_ctx = _gather(ctx, cfg, seeds, T)
     if best_arm is None:
         best_arm = int(np.argmax(R_ctx.mean(axis=0)))
-    s_idx = np.arange(S)
     norm = make_normaliser(router.params.reward_norm, router.params.bounds, allow_raw=isinstance(router, PickLLMQ))
     norm.reset((S,))
     choices = np.empty((S, T), dtype=np.int64)
