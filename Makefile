@@ -33,7 +33,7 @@ $(foreach n,$(NB_NAMES),$(eval $(call NB_RULE,$(n))))
 
 reproduce: $(STAMP) ## execute every notebook with its full parameters into results/, then render the README claims table
 	$(MAKE) -j$(JOBS) $(EXECUTED)
-	$(VPY) scripts/render_claims.py
+	$(VPY) scripts/render_readme.py
 
 smoke: $(STAMP) ## run every notebook with quick=True into build/smoke/ (results/ untouched)
 	$(VPY) scripts/run_notebook.py --quick --out build/smoke $(NB_NAMES)
@@ -44,8 +44,8 @@ test: $(STAMP) ## unit tests plus a papermill smoke run of every notebook
 bench: $(STAMP) ## run the benchmarks (prints ratios and rates)
 	@for b in bench/bench_*.py; do echo "== $$b"; $(VPY) $$b || exit 1; done
 
-claims: $(STAMP) ## re-render the README claims table from results/*/claims.json
-	$(VPY) scripts/render_claims.py
+claims: $(STAMP) ## re-render the README claims table and result tables from results/
+	$(VPY) scripts/render_readme.py
 
 clean: ## remove build/ and caches (keeps .venv and results/)
 	rm -rf build .pytest_cache

@@ -19,4 +19,14 @@ def test_readme_example_runs(k: int, capsys) -> None:
     exec(compile(BLOCKS[k], f"README.md block {k}", "exec"), {"__name__": "readme_example"})
     out = capsys.readouterr().out
     if "summary()" in BLOCKS[k]:
-        assert "'mean_quality'" in out and "'cost_per_request'" in out
+        assert "'router'" in out and "'cost_per" in out
+
+
+def test_readme_generated_blocks_match_results() -> None:
+    """The claims table and result tables in README.md are those rendered from results/ (make claims)."""
+    import subprocess
+    import sys
+
+    root = README.parent
+    r = subprocess.run([sys.executable, str(root / "scripts" / "render_readme.py"), "--check"], cwd=root)
+    assert r.returncode == 0, "README.md is out of date with results/: run `make claims`"
