@@ -157,3 +157,16 @@ def test_calibration_reproducible_from_real_data(tmp_path):
                    check=True, capture_output=True)
     for f in ("models.csv", "benchmarks.csv", "patterns.csv", "costs.csv", "provenance.yaml"):
         assert (tmp_path / f).read_bytes() == (CALIBRATION_DIR / f).read_bytes(), f
+
+
+def test_benchmark_none_means_all_default_benchmarks_as_the_real_loaders(monkeypatch) -> None:
+    from llmroute.data.registry import load_or_synthetic
+    from llmroute.data.synthetic import default_benchmarks
+
+    assert len(default_benchmarks("messplus")) == 8
+    assert set(default_benchmarks("routerbench")) == {"arc-challenge", "mbpp", "winogrande"}
+    rb = synthetic_zoo("routerbench", None, rng=np.random.default_rng(0))
+    assert set(rb.domain) == {"arc-challenge", "mbpp", "winogrande"}
+    monkeypatch.setenv("LLMROUTE_DATA", "/nonexistent-for-this-test")
+    o = load_or_synthetic("messplus", None, np.random.default_rng(1), n=500)
+    assert o.meta["synthetic"] and o.n_requests == 500 and len(set(o.domain)) == 8

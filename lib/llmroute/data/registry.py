@@ -98,6 +98,12 @@ def load_or_synthetic(name: str, benchmark, rng: np.random.Generator, n: int | N
         # re-raise the loader's own FileNotFoundError (names the file and the data's origin)
         load(name, **{BENCHMARK_KW[name]: benchmark}, **kw)
         raise FileNotFoundError(f"{name}: data not available and no synthetic zoo for it")  # pragma: no cover
-    out = synthetic_zoo(name, benchmark, n=n, rng=rng)
+    if n is not None and not isinstance(benchmark, str):
+        # several benchmarks: sample each at its real size, then keep n rows as the real branch does
+        out = synthetic_zoo(name, benchmark, n=None, rng=rng)
+        if n < out.n_requests:
+            out = out.take(np.sort(rng.choice(out.n_requests, size=n, replace=False)))
+    else:
+        out = synthetic_zoo(name, benchmark, n=n, rng=rng)
     out.meta["synthetic"] = True
     return out

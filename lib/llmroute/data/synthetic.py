@@ -189,13 +189,22 @@ def _phi(x: float) -> float:
     return 0.5 * (1 + erf(x / sqrt(2)))
 
 
-def synthetic_zoo(source: str, benchmark: str | Sequence[str], n: int | Sequence[int] | None = None,
+def default_benchmarks(source: str, calibration_dir: str | Path | None = None) -> tuple[str, ...]:
+    """The benchmarks a real loader returns for ``benchmark=None``: the 8 MESS+ table benchmarks, or every
+    calibrated benchmark of another source (RouterBench's three evals)."""
+    if source == "messplus":
+        from .messplus import MESSPLUS_BENCHMARKS
+        return tuple(MESSPLUS_BENCHMARKS)
+    return synthetic_benchmarks(source, calibration_dir)
+
+
+def synthetic_zoo(source: str, benchmark: str | Sequence[str] | None, n: int | Sequence[int] | None = None,
                   rng: np.random.Generator | int | None = None, *, d: int = DEFAULT_DIM,
                   signal: float = DEFAULT_SIGNAL, calibration_dir: str | Path | None = None) -> Outcomes:
     """Sample a synthetic zoo calibrated to ``source`` ("messplus" or "routerbench") and ``benchmark``.
 
     ``benchmark`` may be a sequence (streams concatenated in order, e.g. a non-stationary chain); then ``n`` is
-    ``None`` or a sequence of the same length. ``n`` defaults to the real (deduplicated) N of the benchmark.
+    ``None`` or a sequence of the same length. ``None`` means :func:`default_benchmarks` (as the real loaders). ``n`` defaults to the real (deduplicated) N of the benchmark.
     ``rng``: a seeded ``numpy.random.Generator`` (or an int seed); required. ``d``: feature dimension (>= models+1).
     ``signal``: per-model signal-to-noise ratio of the features (see the module docstring), >= 0.
     """
@@ -207,6 +216,8 @@ def synthetic_zoo(source: str, benchmark: str | Sequence[str], n: int | Sequence
     cal_dir = Path(calibration_dir) if calibration_dir is not None else CALIBRATION_DIR
     cal = _read_calibration(str(cal_dir.resolve()))
     _check_source(source, cal)
+    if benchmark is None:
+        benchmark = default_benchmarks(source, cal_dir)
     if isinstance(benchmark, str):
         if n is not None and not isinstance(n, (int, np.integer)):
             raise ParameterError(f"n = {n!r} is not allowed: must be a positive int or None for one benchmark")
