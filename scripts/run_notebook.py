@@ -21,8 +21,20 @@ ROOT = Path(__file__).resolve().parents[1]
 KERNEL = os.environ.get("LLMROUTE_KERNEL", "llmroute")
 
 
+def _portable_outputs(outputs: list) -> None:
+    """Make file paths in text outputs independent of the clone's location (see llmroute.paths.portable)."""
+    from llmroute.paths import portable
+
+    for o in outputs:
+        if o.get("output_type") == "stream":
+            o["text"] = portable(o["text"])
+        for key, val in (o.get("data") or {}).items():
+            if key.startswith("text/"):
+                o["data"][key] = portable(val) if isinstance(val, str) else [portable(v) for v in val]
+
+
 def strip(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    """Drop run-dependent metadata and stderr outputs from an executed notebook."""
+    """Drop run-dependent metadata and stderr outputs from an executed notebook; make paths portable."""
     pmeta = nb.metadata.get("papermill", {})
     nb.metadata["papermill"] = {"parameters": pmeta.get("parameters", {})}
     for i, cell in enumerate(nb.cells):
@@ -33,6 +45,7 @@ def strip(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
         if cell.cell_type == "code":
             cell.outputs = [o for o in cell.outputs
                             if not (o.get("output_type") == "stream" and o.get("name") == "stderr")]
+            _portable_outputs(cell.outputs)
     return nb
 
 

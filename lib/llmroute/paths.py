@@ -43,6 +43,18 @@ def shared_file(*parts: str) -> Path:
     return p
 
 
+def portable(text: str) -> str:
+    """``text`` with machine-specific prefixes replaced, so that results do not depend on where the clone is:
+    the repository root becomes relative (``results/...``, ``data/...``) and the shared data folder becomes
+    ``../shared/data``."""
+    shared = shared_data_dir()
+    if shared is not None:
+        text = text.replace(str(shared.resolve()), "../shared/data").replace(str(shared), "../shared/data")
+    for root in {str(REPO_ROOT), str(REPO_ROOT.resolve())}:
+        text = text.replace(root + os.sep, "").replace(root, ".")
+    return text
+
+
 def results_dir(notebook: str, out_dir: str | os.PathLike[str] | None = None) -> Path:
     """The output folder of a notebook: ``out_dir`` if given (smoke runs), else ``results/<notebook>``."""
     p = Path(out_dir) if out_dir else RESULTS / notebook
