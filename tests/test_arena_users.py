@@ -4,6 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import tiny_outcomes
 
 from llmroute._validate import ParameterError
 from llmroute.arena import ArenaUser, GameCascade, GamePolicy, GameStatic, run_arena
@@ -13,14 +14,7 @@ from llmroute.routers import (CheapestCorrectOracle, Decision, EducatedGuessing,
                               UniformRandom)
 
 
-def tiny() -> Outcomes:
-    # the replay tests' table: 4 requests x 3 models (cheapest first); latency in seconds
-    return Outcomes(
-        name="tiny", models=("s", "m", "l"),
-        quality=np.array([[0, 1, 1], [1, 1, 1], [0, 0, 1], [0, 0, 0]], float),
-        cost=np.array([[1, 4, 20], [2, 5, 21], [1, 6, 22], [3, 7, 23]], float), cost_unit="J",
-        latency=np.array([[0.1, 0.5, 2.0], [0.2, 0.6, 2.1], [0.1, 0.7, 2.2], [0.3, 0.8, np.nan]]),
-        request_id=np.array(["a", "b", "c", "d"]), domain=np.array(["x", "x", "y", "y"]))
+tiny = tiny_outcomes
 
 
 def random_zoo(rng: np.random.Generator, n: int = 300, m: int = 4) -> Outcomes:

@@ -3,21 +3,14 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from conftest import tiny_outcomes
 
-from llmroute.data.schema import Outcomes
 from llmroute.replay import replay
 from llmroute.routers import (CheapestCorrectOracle, CostObliviousOracle, Decision, EducatedGuessing, Router,
                               SingleModel, UniformRandom)
 
 
-def tiny() -> Outcomes:
-    # 4 requests x 3 models (cheapest first); latency in seconds
-    return Outcomes(
-        name="tiny", models=("s", "m", "l"),
-        quality=np.array([[0, 1, 1], [1, 1, 1], [0, 0, 1], [0, 0, 0]], float),
-        cost=np.array([[1, 4, 20], [2, 5, 21], [1, 6, 22], [3, 7, 23]], float), cost_unit="J",
-        latency=np.array([[0.1, 0.5, 2.0], [0.2, 0.6, 2.1], [0.1, 0.7, 2.2], [0.3, 0.8, np.nan]]),
-        request_id=np.array(["a", "b", "c", "d"]), domain=np.array(["x", "x", "y", "y"]))
+tiny = tiny_outcomes
 
 
 class ExploreEveryOther(Router):
