@@ -50,3 +50,18 @@ def test_measured_params() -> None:
                  domain=np.full(4, "d"))
     tab = measured_params(o, ArenaUser(latency_rate=0.5))
     assert tab["c"].tolist() == [2.0, 3.0] and tab["t"].tolist() == [0.5, 1.5] and tab["p"].tolist() == [0.5, 0.75]
+
+
+def test_per_domain_static_utility_hand_computed() -> None:
+    """Two domains of two requests; model 0 right on 1 of 2 in d1 and 2 of 2 in d2, latency 1 s, rate 0.1:
+    U_0 = .5*(1 - .1/.5) + .5*(1 - .1/1) = .85; model 1 always right, latency 2 s: U_1 = 1 - .2 = .8."""
+    import numpy as np
+
+    from llmroute.arena import ArenaUser, per_domain_static_utility
+    from llmroute.data.schema import Outcomes
+
+    o = Outcomes(name="two-domain", models=("a", "b"), quality=np.array([[1, 1], [0, 1], [1, 1], [1, 1.0]]),
+                 cost=np.ones((4, 2)), cost_unit="USD", request_id=np.array(list("wxyz")),
+                 domain=np.array(["d1", "d1", "d2", "d2"]), latency=np.array([[1, 2.0]] * 4))
+    u = per_domain_static_utility(o, ArenaUser(V=1.0, latency_rate=0.1))
+    assert u["a"] == pytest.approx(0.85) and u["b"] == pytest.approx(0.8)

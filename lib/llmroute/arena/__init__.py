@@ -7,9 +7,9 @@
 """
 from .game_routers import GameCascade, GamePolicy, GameStatic, game_optimal_router, measure_pair
 from .grid import arena_task, run_arena_grid
-from .metrics import measured_params, misalignment, static_game_table, summarise
+from .metrics import measured_params, misalignment, per_domain_static_utility, static_game_table, summarise
 from .users import ArenaResult, ArenaUser, domain_success_rates, latency_cost_table, run_arena
 
 __all__ = ["ArenaResult", "ArenaUser", "GameCascade", "GamePolicy", "GameStatic", "arena_task",
            "domain_success_rates", "game_optimal_router", "latency_cost_table", "measure_pair", "measured_params",
-           "misalignment", "run_arena", "run_arena_grid", "static_game_table", "summarise"]
+           "misalignment", "per_domain_static_utility", "run_arena", "run_arena_grid", "static_game_table", "summarise"]

@@ -100,6 +100,22 @@ def static_game_table(params: pd.DataFrame, V: float, P: float) -> pd.DataFrame:
     return out
 
 
+def per_domain_static_utility(outcomes: Outcomes, user: ArenaUser) -> dict[str, float]:
+    """Closed-form utility of every static route "always k" for a user who never abandons (``q* = 0``), with
+    success rate and latency cost taken **per domain** (re-prompts redraw within the task's domain):
+    ``U_k = sum_d w_d (V - t_kd / p_kd)``, ``w_d`` the share of requests in domain ``d`` (game spec §3,
+    ``U_2(0) = xi_2 / p_2``, applied per domain)."""
+    lc = latency_cost_table(outcomes, user)
+    out: dict[str, float] = {}
+    for j, m in enumerate(outcomes.models):
+        tot = 0.0
+        for d in outcomes.domains:
+            sel = outcomes.domain == d
+            tot += sel.mean() * (user.V - lc[sel, j].mean() / (outcomes.quality[sel, j] >= user.success_threshold).mean())
+        out[m] = float(tot)
+    return out
+
+
 def misalignment(table: pd.DataFrame) -> dict[str, Any]:
     """``Delta_U`` between the user-preferred and the provider-cheapest static route (module docstring)."""
     U, J = table["U"].to_numpy(), table["J"].to_numpy()
