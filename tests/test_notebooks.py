@@ -34,7 +34,7 @@ def test_notebook_smoke(name: str, tmp_path: Path) -> None:
     claims = json.loads((folder / "claims.json").read_text())
     assert isinstance(claims, list) and claims, "claims.json must list at least one claim"
     for c in claims:
-        assert set(c) >= {"claim", "paper", "ours", "tolerance", "passed"}
+        assert set(c) >= {"id", "claim", "kind", "source", "reference", "ours", "tolerance", "passed", "margin", "note"}
         assert isinstance(c["passed"], bool)
     assert list(folder.glob("*.png")), "a notebook writes at least one PNG figure"
     assert list(folder.glob("*.svg")) or list(folder.glob("*.pdf")), "and its SVG/PDF twin"
