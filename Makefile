@@ -11,7 +11,7 @@ JOBS  ?= 2
 
 NB_NAMES := $(sort $(basename $(notdir $(wildcard notebooks/*.ipynb))))
 EXECUTED := $(foreach n,$(NB_NAMES),results/$(n)/$(n).ipynb)
-LIB      := $(shell find lib -name '*.py' -o -name '*.yaml' -o -name '*.csv' | sort) $(wildcard data/*/*.csv data/*/*.yaml data/*/*.json)
+LIB      := $(shell find lib -name '*.py' -o -name '*.yaml' -o -name '*.csv' | sort) $(wildcard notebooks/claims/*.yaml) $(wildcard data/*/*.csv data/*/*.yaml data/*/*.json)
 
 help: ## list the targets
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  %-12s %s\n", $$1, $$2}'
@@ -41,14 +41,17 @@ smoke: $(STAMP) ## run every notebook with quick=True into build/smoke/ (results
 test: $(STAMP) ## unit tests plus a papermill smoke run of every notebook
 	$(VPY) -m pytest -n $(JOBS) -q tests
 
+verify: $(STAMP) ## re-run every notebook at full parameters into build/verify/ and compare CSV + claims.json with results/ (CI)
+	$(VPY) scripts/verify_results.py --jobs $(JOBS)
+
 bench: $(STAMP) ## run the benchmarks (prints ratios and rates)
 	@for b in bench/bench_*.py; do echo "== $$b"; $(VPY) $$b || exit 1; done
 
-claims: $(STAMP) ## re-render the README claims table and result tables from results/
+claims: $(STAMP) ## re-render README.md (claims tally, tables) and CLAIMS.md from results/
 	$(VPY) scripts/render_readme.py
 
 clean: ## remove build/ and caches (keeps .venv and results/)
 	rm -rf build .pytest_cache
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +
 
-.PHONY: help setup reproduce smoke test bench claims clean
+.PHONY: help setup reproduce smoke test verify bench claims clean

@@ -66,12 +66,72 @@ def tidy_log_axes(fig: plt.Figure, max_decades: float = 2.0) -> None:
                 axis.set_major_formatter(ticker.FuncFormatter(lambda v, _: f"{v:g}"))
 
 
+def _sig(a: np.ndarray, digits: int) -> np.ndarray:
+    """``a`` rounded to ``digits`` significant digits (NaN/inf and masks kept)."""
+    x = np.asarray(a, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        mag = np.where(np.isfinite(x) & (x != 0), np.floor(np.log10(np.abs(np.where(x == 0, 1, x)))), 0)
+        scale = 10.0 ** (digits - 1 - mag)
+        out = np.where(np.isfinite(x), np.round(x * scale) / scale, x)
+    return out
+
+
+def round_plotted_data(fig: plt.Figure, digits: int = 8) -> None:
+    """Round what is drawn (lines, markers, meshes, images, patches, filled areas) to ``digits`` significant digits.
+
+    Results must be byte-stable across machines: a last-bit floating-point difference (another BLAS kernel)
+    can move an anti-aliased edge by one sub-pixel and change a PNG's bytes. Rounding the plotted data first
+    removes that dependence except for values that straddle a rounding boundary. Applied by :func:`savefig`.
+    """
+    from matplotlib.collections import PathCollection, PolyCollection, QuadMesh
+    from matplotlib.image import AxesImage
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Rectangle
+
+    for ax in fig.axes:
+        for ln in ax.get_lines():
+            if isinstance(ln, Line2D):
+                xd, yd = ln.get_xdata(orig=True), ln.get_ydata(orig=True)
+                try:
+                    ln.set_data(_sig(xd, digits), _sig(yd, digits))
+                except (TypeError, ValueError):  # categorical / date data: leave as drawn
+                    pass
+        for coll in ax.collections:
+            if isinstance(coll, QuadMesh):
+                arr = coll.get_array()
+                if arr is not None and np.issubdtype(np.asarray(arr).dtype, np.floating):
+                    coll.set_array(np.ma.array(_sig(np.ma.getdata(arr), digits), mask=np.ma.getmask(arr)))
+            elif isinstance(coll, PathCollection):
+                off = coll.get_offsets()
+                if len(off):
+                    coll.set_offsets(np.ma.array(_sig(np.ma.getdata(off), digits), mask=np.ma.getmask(off)))
+            elif isinstance(coll, PolyCollection):
+                for path in coll.get_paths():
+                    path.vertices = _sig(path.vertices, digits)
+        for im in ax.images:
+            if isinstance(im, AxesImage):
+                arr = im.get_array()
+                if arr is not None and np.issubdtype(np.asarray(arr).dtype, np.floating):
+                    im.set_data(np.ma.array(_sig(np.ma.getdata(arr), digits), mask=np.ma.getmask(arr)))
+        for patch in ax.patches:
+            if isinstance(patch, Rectangle):
+                x, y = patch.get_xy()
+                try:
+                    patch.set_xy((float(_sig(x, digits)), float(_sig(y, digits))))
+                    patch.set_width(float(_sig(patch.get_width(), digits)))
+                    patch.set_height(float(_sig(patch.get_height(), digits)))
+                except (TypeError, ValueError):
+                    pass
+
+
 def savefig(fig: plt.Figure, out_dir: str | Path, name: str,
             formats: Sequence[str] = ("png", "svg")) -> list[Path]:
-    """Write ``fig`` as ``<out_dir>/<name>.<fmt>`` for every format, with no dates in the metadata."""
+    """Write ``fig`` as ``<out_dir>/<name>.<fmt>`` for every format, with no dates in the metadata, after
+    rounding the plotted data (:func:`round_plotted_data`) so that last-bit differences do not change bytes."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     tidy_log_axes(fig)
+    round_plotted_data(fig)
     paths = []
     for fmt in formats:
         p = out / f"{name}.{fmt}"
