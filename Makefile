@@ -44,6 +44,9 @@ test: $(STAMP) ## unit tests plus a papermill smoke run of every notebook
 verify: $(STAMP) ## re-run every notebook at full parameters into build/verify/ and compare CSV + claims.json with results/ (CI)
 	$(VPY) scripts/verify_results.py --jobs $(JOBS)
 
+lab: $(STAMP) ## open JupyterLab on the notebooks (kernel "Python (llmroute)"; run `make setup` first on a fresh clone)
+	$(VENV)/bin/jupyter lab --notebook-dir=notebooks
+
 bench: $(STAMP) ## run the benchmarks (prints ratios and rates)
 	@for b in bench/bench_*.py; do echo "== $$b"; $(VPY) $$b || exit 1; done
 
@@ -54,4 +57,4 @@ clean: ## remove build/ and caches (keeps .venv and results/)
 	rm -rf build .pytest_cache
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +
 
-.PHONY: help setup reproduce smoke test verify bench claims clean
+.PHONY: help setup reproduce smoke test verify lab bench claims clean

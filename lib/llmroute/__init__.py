@@ -5,3 +5,7 @@ synthetic zoo), ``routers`` (one router interface and every router), ``replay`` 
 ``messplus``/``pickllm`` router modules, ``arena`` (reactive users). Importing touches no network.
 """
 __version__ = "0.1.0"
+
+from . import provenance as _provenance
+
+_provenance.install()  # notes which data files a run reads (for provenance.json); no network, no side effect

@@ -34,11 +34,13 @@ def write_table(df: pd.DataFrame, out_dir: str | Path, name: str, *, index: bool
 
 
 def write_provenance(out_dir: str | Path, **fields: Any) -> Path:
-    """Write ``provenance.json``: which data, parameters and library version produced the folder (paths made
-    relative to the repository / ``../shared/data`` so that the file does not depend on the clone's location)."""
+    """Write ``provenance.json``: which data, parameters and library version produced the folder, plus the run's
+    identity under ``run`` (code commit, package versions, SHA-256 of every data file read: :mod:`.provenance`;
+    paths made relative to the repository / ``../shared/data`` so that the file does not depend on the clone's location)."""
     from . import __version__
+    from .provenance import run_provenance
 
-    payload = _portable(_plain({"llmroute_version": __version__, **fields}))
+    payload = _portable(_plain({"llmroute_version": __version__, **fields, "run": run_provenance()}))
     path = Path(out_dir) / "provenance.json"
     path.write_text(json.dumps(_plain(payload), indent=2, sort_keys=True) + "\n", encoding="utf-8")
     return path
