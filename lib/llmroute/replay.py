@@ -127,10 +127,9 @@ def batch_choices(outcomes: Outcomes, router: Router, rows: np.ndarray) -> np.nd
     batch = RequestBatch(rows=rows, domain=outcomes.domain[rows],
                          features=None if outcomes.features is None else outcomes.features[rows],
                          text=None if outcomes.text is None else outcomes.text[rows])
-    served = router.choose_batch(batch)
+    served = router.resolve_batch(router.choose_batch(batch))
     if served is None:
         return None
-    served = np.asarray(served, dtype=np.int64)
     if served.shape != rows.shape or served.min() < 0 or served.max() >= outcomes.n_models:
         raise ValueError(f"{router.name}: choose_batch returned invalid model indices")
     return served
@@ -171,8 +170,8 @@ def replay(outcomes: Outcomes, router: Router, *, seed: int = 0, n: int | None =
         req = Request(t=t, row=r, domain=str(outcomes.domain[r]),
                       features=outcomes.features[r] if has_feat else None,
                       text=str(outcomes.text[r]) if has_text else None)
-        d = router.choose(req)
-        d = d if isinstance(d, Decision) else Decision(serve=int(d))
+        d = router.resolve(router.choose(req))
+        d = d if isinstance(d, Decision) else Decision(serve=d)
         q = np.fromiter(d.query, dtype=np.int64)
         if q.min() < 0 or q.max() >= outcomes.n_models:
             raise ValueError(f"{router.name} chose model(s) {d.query}; the zoo has models 0..{outcomes.n_models - 1}")
