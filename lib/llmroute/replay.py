@@ -250,7 +250,7 @@ def _call(run: Callable[..., dict[str, Any]], task: dict[str, Any]) -> dict[str,
 def _run_dask(tasks: list[dict[str, Any]], run: Callable[..., dict[str, Any]], scheduler: Any, *,
               progress: bool, desc: str) -> list[dict[str, Any]]:
     try:
-        from distributed import Client, as_completed
+        from distributed import Client
     except ImportError as e:
         raise ImportError("a Dask scheduler needs dask.distributed: pip install 'llmroute[distributed]' "
                           "(or pip install 'dask[distributed]')") from e
@@ -260,11 +260,10 @@ def _run_dask(tasks: list[dict[str, Any]], run: Callable[..., dict[str, Any]], s
     client = Client(_dask_address(scheduler), set_as_default=False) if own else scheduler
     try:
         futures = [client.submit(_call, run, task, pure=False) for task in tasks]
-        bar = tqdm(total=len(futures), desc=desc, disable=not progress)
-        for _ in as_completed(futures):
-            bar.update(1)
-        bar.close()
-        return client.gather(futures)
+        rows = []
+        for fut in tqdm(futures, desc=desc, disable=not progress):  # in task order
+            rows.append(fut.result())
+        return rows
     finally:
         if own:
             client.close()
