@@ -75,7 +75,9 @@ def test_evaluate_selected_routers_reactive_users(zoo_csv, tmp_path) -> None:
                  "--alpha", "0.6", "--seeds", "2", "--users", "reactive", "--scheduler", "serial",
                  "--no-progress"]) == 0
     s = pd.read_csv(out / "summary.csv").set_index("router")
-    assert list(s.index) == ["cheapest", "game-cascade", "mess+"]
+    assert list(s.index) == ["cheapest", "most-accurate", "game-cascade", "mess+"]  # references added
+    assert s["oracle_gap"].isna().all()
+    assert s.loc["cheapest", "apgr"] == pytest.approx(0.5, abs=0.01)  # the weak reference itself (mean over seeds)
     # re-prompting on the most accurate model solves more tasks than staying on the cheapest one
     assert s.loc["game-cascade", "quality"] > s.loc["cheapest", "quality"]
     assert s.loc["mess+", "alpha"] == 0.6

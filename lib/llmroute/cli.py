@@ -199,6 +199,9 @@ def write_report(out: Path, o, summary: pd.DataFrame, skipped: dict[str, str], a
     lines += [f"Users: {args.users}" + (f" (abandon probability {args.abandon:g} after a failed answer, at most "
                                         f"{args.max_attempts} attempts; quality = share of tasks solved, cost per task)"
                                         if args.users == "reactive" else " (one answer per request, the replay engine)")
+              + ("; AIQ, APGR and CPT use the cheapest and the most accurate model measured with the same users, "
+                 "and the oracle gap is not defined (the per-request oracle answers once)"
+                 if args.users == "reactive" else "")
               + f". Seeds: {args.seeds}. SLA target alpha = {alpha:g} ({alpha_source}). Learned routers' features: "
               f"{features}.", "",
               markdown_table(summary[cols]), "",
@@ -271,6 +274,9 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     alpha = R.default_alpha(o) if args.alpha is None else float(args.alpha)
     alpha_source = ("default: midpoint of the cheapest and the most accurate model's mean quality"
                     if args.alpha is None else "--alpha")
+    if args.users == "reactive":
+        # the weak/strong reference points of AIQ/APGR/CPT must be measured with the same users
+        chosen = list(dict.fromkeys(["cheapest", "most-accurate"] + chosen)) if o.n_models > 1 else chosen
     tasks = []
     alphas = {}
     for r in chosen:
@@ -285,7 +291,14 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
                           "abandon": args.abandon, "max_attempts": args.max_attempts})
     runs = run_grid(tasks, evaluate_one, n_jobs=args.n_jobs, progress=not args.no_progress,
                     desc=f"{len(chosen)} routers x {args.seeds} seeds", scheduler=args.scheduler)
-    met = router_metrics(runs, o, alphas=alphas)
+    reference, oracle = None, None
+    if args.users == "reactive":
+        g = runs.groupby("router")[["mean_quality", "cost_per_request"]].mean()
+        if o.n_models > 1:
+            reference = (g.loc["cheapest", "mean_quality"], g.loc["cheapest", "cost_per_request"],
+                         g.loc["most-accurate", "mean_quality"], g.loc["most-accurate", "cost_per_request"])
+        oracle = float("nan")  # the per-request oracle is a one-answer notion: no gap with re-prompting users
+    met = router_metrics(runs, o, alphas=alphas, reference=reference, oracle=oracle)
     labels = runs.groupby("router", sort=False)["label"].first()
     met.insert(1, "label", met["router"].map(labels))
     met.insert(2, "family", met["router"].map(lambda n: R.spec(n).family))

@@ -184,7 +184,9 @@ def reference_pair(outcomes: Outcomes) -> tuple[int, int]:
 
 
 def router_metrics(runs: pd.DataFrame, outcomes: Outcomes, *, conf: float = 0.95,
-                   alphas: dict[str, float] | None = None) -> pd.DataFrame:
+                   alphas: dict[str, float] | None = None,
+                   reference: tuple[float, float, float, float] | None = None,
+                   oracle: float | None = None) -> pd.DataFrame:
     """Per router, the metrics of this module with ``conf`` intervals over seeds.
 
     ``runs``: one row per (router, seed) with ``router``, ``seed``, ``mean_quality``, ``cost_per_request`` and
@@ -192,11 +194,17 @@ def router_metrics(runs: pd.DataFrame, outcomes: Outcomes, *, conf: float = 0.95
     router's point with the weak and strong models' points (the mixtures reachable from them), APGR, CPT(50 %),
     CPT(80 %) on the normalised cost, the oracle gap and the routing entropy; then the mean and interval of
     each. ``alphas``: the SLA target of routers that have one (adds ``alpha`` and ``meets_alpha``: the mean
-    quality over seeds >= alpha).
+    quality over seeds >= alpha). ``reference``: (q_weak, c_weak, q_strong, c_strong) when the weak and strong
+    points are not the table's single-pass means (e.g. measured with reactive users); ``oracle``: the oracle
+    quality to compare with (default :func:`oracle_quality`; NaN gives NaN gaps).
     """
     weak, strong = reference_pair(outcomes)
     mq, mc = outcomes.mean_quality(), outcomes.mean_cost()
-    qw, qs, cw, cs = float(mq[weak]), float(mq[strong]), float(mc[weak]), float(mc[strong])
+    if reference is None:
+        qw, cw, qs, cs = float(mq[weak]), float(mc[weak]), float(mq[strong]), float(mc[strong])
+    else:
+        qw, cw, qs, cs = (float(v) for v in reference)
+    oq = oracle_quality(outcomes) if oracle is None else float(oracle)
     served_cols = [f"served_{m}" for m in outcomes.models]
     rows = []
     for router, g in runs.groupby("router", sort=False):
@@ -212,7 +220,7 @@ def router_metrics(runs: pd.DataFrame, outcomes: Outcomes, *, conf: float = 0.95
                 per["apgr"].append(apgr(x, [q], qw, qs))
                 per["cpt50"].append(cpt(x, [q], qw, qs, 0.5))
                 per["cpt80"].append(cpt(x, [q], qw, qs, 0.8))
-            per["oracle_gap"].append(oracle_gap(outcomes, q))
+            per["oracle_gap"].append(oq - q)
             per["entropy"].append(routing_entropy(r[served_cols].to_numpy(dtype=float)))
         row: dict[str, object] = {"router": router, "n_seeds": len(g)}
         for k, v in per.items():
