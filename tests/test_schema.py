@@ -44,3 +44,10 @@ def test_unknown_model_and_domain_name_the_known_ones() -> None:
         o.model_index("c")
     with pytest.raises(KeyError, match="known: d, e"):
         o.by_domain("z")
+
+
+def test_select_models_keeps_cheapest_first_and_refuses_duplicates() -> None:
+    o = make()
+    assert o.select_models(["b", "a"]).models == ("a", "b")
+    with pytest.raises(DataError, match="select_models got a model twice"):
+        o.select_models(["a", "a"])

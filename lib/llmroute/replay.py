@@ -127,10 +127,9 @@ def batch_choices(outcomes: Outcomes, router: Router, rows: np.ndarray) -> np.nd
     batch = RequestBatch(rows=rows, domain=outcomes.domain[rows],
                          features=None if outcomes.features is None else outcomes.features[rows],
                          text=None if outcomes.text is None else outcomes.text[rows])
-    served = router.choose_batch(batch)
+    served = router.resolve_batch(router.choose_batch(batch))
     if served is None:
         return None
-    served = np.asarray(served, dtype=np.int64)
     if served.shape != rows.shape or served.min() < 0 or served.max() >= outcomes.n_models:
         raise ValueError(f"{router.name}: choose_batch returned invalid model indices")
     return served
@@ -171,8 +170,8 @@ def replay(outcomes: Outcomes, router: Router, *, seed: int = 0, n: int | None =
         req = Request(t=t, row=r, domain=str(outcomes.domain[r]),
                       features=outcomes.features[r] if has_feat else None,
                       text=str(outcomes.text[r]) if has_text else None)
-        d = router.choose(req)
-        d = d if isinstance(d, Decision) else Decision(serve=int(d))
+        d = router.resolve(router.choose(req))
+        d = d if isinstance(d, Decision) else Decision(serve=d)
         q = np.fromiter(d.query, dtype=np.int64)
         if q.min() < 0 or q.max() >= outcomes.n_models:
             raise ValueError(f"{router.name} chose model(s) {d.query}; the zoo has models 0..{outcomes.n_models - 1}")
@@ -194,16 +193,77 @@ def replay(outcomes: Outcomes, router: Router, *, seed: int = 0, n: int | None =
                         _log_columns(outcomes, rows, served, qmask, quality, cost, latency, ext))
 
 
+SCHEDULERS = ("local", "serial", "dask")
+
+
+def _dask_address(scheduler: str) -> str:
+    """``dask://HOST:PORT`` -> ``tcp://HOST:PORT``; ``tcp://``/``tls://``/``inproc://`` addresses pass unchanged."""
+    if scheduler.startswith("dask://"):
+        return "tcp://" + scheduler[len("dask://"):]
+    return scheduler
+
+
+def is_dask_scheduler(scheduler: Any) -> bool:
+    """True for a Dask address (``dask://host:port``, ``tcp://host:port``, ...) or a ``distributed.Client``."""
+    if isinstance(scheduler, str):
+        return scheduler.startswith(("dask://", "tcp://", "tls://", "inproc://", "ucx://"))
+    return type(scheduler).__name__ == "Client" and type(scheduler).__module__.startswith("distributed")
+
+
 def run_grid(tasks: Sequence[dict[str, Any]], run: Callable[..., dict[str, Any]], *, n_jobs: int = -1,
-             progress: bool = True, desc: str = "replays") -> pd.DataFrame:
-    """Run ``run(**task)`` for every task on all cores (joblib, loky) with a progress bar; one row per task.
+             progress: bool = True, desc: str = "replays", scheduler: Any = "local") -> pd.DataFrame:
+    """Run ``run(**task)`` for every task with a progress bar; one row per task, in task order.
+
+    ``scheduler`` says where the tasks run:
+
+    * ``"local"`` (default) — local processes through joblib (loky), ``n_jobs`` of them (-1: all cores);
+    * ``"serial"`` — one after the other in this process (debugging; same results);
+    * a Dask distributed scheduler address (``"tcp://host:8786"``, or ``"dask://host:8786"``), or a
+      ``distributed.Client`` — the tasks are submitted to that cluster (``pip install 'llmroute[distributed]'``),
+      e.g. one started with ``dask scheduler`` and ``dask worker`` on the machines of a lab.
 
     ``run`` must be a module-level function returning a dict (e.g. ``ReplayResult.summary()`` plus the task's
-    settings). Results come back in task order, so a grid is deterministic whatever the scheduling.
+    settings), and every random draw of a task must come from a seed in the task; then the result does not
+    depend on where or in which order the tasks ran, so every scheduler gives the same table bit for bit.
     """
-    from joblib import Parallel, delayed
     from tqdm.auto import tqdm
 
+    tasks = list(tasks)
+    if is_dask_scheduler(scheduler):
+        return pd.DataFrame(_run_dask(tasks, run, scheduler, progress=progress, desc=desc))
+    if not isinstance(scheduler, str) or scheduler not in ("local", "serial"):
+        raise ValueError(f"scheduler = {scheduler!r} is not allowed: must be 'local', 'serial', a Dask scheduler "
+                         f"address ('tcp://host:port' or 'dask://host:port') or a distributed.Client")
     it: Iterable = tqdm(tasks, desc=desc, disable=not progress)
+    if scheduler == "serial":
+        return pd.DataFrame([run(**task) for task in it])
+    from joblib import Parallel, delayed
+
     rows = Parallel(n_jobs=n_jobs, return_as="list")(delayed(run)(**task) for task in it)
     return pd.DataFrame(rows)
+
+
+def _call(run: Callable[..., dict[str, Any]], task: dict[str, Any]) -> dict[str, Any]:
+    return run(**task)
+
+
+def _run_dask(tasks: list[dict[str, Any]], run: Callable[..., dict[str, Any]], scheduler: Any, *,
+              progress: bool, desc: str) -> list[dict[str, Any]]:
+    try:
+        from distributed import Client
+    except ImportError as e:
+        raise ImportError("a Dask scheduler needs dask.distributed: pip install 'llmroute[distributed]' "
+                          "(or pip install 'dask[distributed]')") from e
+    from tqdm.auto import tqdm
+
+    own = isinstance(scheduler, str)
+    client = Client(_dask_address(scheduler), set_as_default=False) if own else scheduler
+    try:
+        futures = [client.submit(_call, run, task, pure=False) for task in tasks]
+        rows = []
+        for fut in tqdm(futures, desc=desc, disable=not progress):  # in task order
+            rows.append(fut.result())
+        return rows
+    finally:
+        if own:
+            client.close()

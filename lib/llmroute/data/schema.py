@@ -1,6 +1,7 @@
 """The one outcome schema: a table of requests x models.
 
-An :class:`Outcomes` holds, for ``n`` requests and ``m`` models (columns in **ascending cost order**):
+An :class:`Outcomes` holds, for ``n`` requests and ``m`` models (columns in **ascending mean-cost order**, which the
+constructor enforces; :meth:`Outcomes.from_frame` and :func:`llmroute.data.read` sort them for you):
 
 ================  ==========  =====================================================================
 field             shape       meaning
@@ -35,6 +36,45 @@ class DataError(ValueError):
 def _first_bad(mask: np.ndarray) -> tuple[int, int]:
     r, c = np.argwhere(mask)[0]
     return int(r), int(c)
+
+
+def _rid(request_id, r: int) -> str:
+    """The id of row ``r`` for an error message (the row number when ids are not usable yet)."""
+    try:
+        return repr(str(np.asarray(request_id)[r]))
+    except (IndexError, TypeError):
+        return f"#{r}"
+
+
+#: ``meta`` key of a table whose model order is that of the table it was cut from (a subset of requests, or a
+#: synthetic sample of a real zoo), where its own mean costs need not be ascending.
+ORDER_FROM = "model_order_from"
+
+
+def _order_violation(cost: np.ndarray) -> int | None:
+    """First column ``k`` whose successor has a lower mean cost (ties up to a relative 1e-9 allowed), or None."""
+    mean = cost.mean(axis=0)
+    for k in range(mean.size - 1):
+        if mean[k + 1] < mean[k] and not np.isclose(mean[k + 1], mean[k], rtol=1e-9, atol=0.0):
+            return k
+    return None
+
+
+def _check_cost_order(name: str, models: tuple[str, ...], cost: np.ndarray, meta: dict) -> None:
+    """Models must be cheapest first: mean cost per request non-decreasing along the columns (ties, up to a
+    relative 1e-9, allowed). Routers rely on it (MESS+ explores by serving the last column, synthetic latency
+    makes the last column the slowest), so a table in any other order is refused. A table cut from another one
+    (``meta[ORDER_FROM]`` names it) keeps that table's order."""
+    if ORDER_FROM in meta:
+        return
+    k = _order_violation(cost)
+    if k is not None:
+        mean = cost.mean(axis=0)
+        raise DataError(
+            f"{name}: models must be in ascending mean-cost order (cheapest first), but {models[k + 1]!r} "
+            f"(mean cost {mean[k + 1]:.6g}) comes after {models[k]!r} (mean cost {mean[k]:.6g}); "
+            f"order given: {', '.join(models)}. Build the table with Outcomes.from_frame(...) or "
+            f"llmroute.data.read(path), which put the models in cost order, or reorder the columns")
 
 
 @dataclass(frozen=True, eq=False)
@@ -78,12 +118,13 @@ class Outcomes:
             if bad.any():
                 r, k = _first_bad(bad)
                 raise DataError(f"{name}: {label} of model {models[k]!r} is {arr[r, k]} at row {r} "
-                                f"(request {self.request_id[r] if len(self.request_id) > r else r}); NaN/inf not allowed")
+                                f"(request {_rid(self.request_id, r)}); NaN/inf not allowed")
             bad = (arr < lo) | (arr > hi)
             if bad.any():
                 r, k = _first_bad(bad)
                 rng_txt = "[0, 1]" if label == "quality" else ">= 0"
-                raise DataError(f"{name}: {label} of model {models[k]!r} is {arr[r, k]:g} at row {r}; must be {rng_txt}")
+                raise DataError(f"{name}: {label} of model {models[k]!r} is {arr[r, k]:g} at row {r} "
+                                f"(request {_rid(self.request_id, r)}); must be {rng_txt}")
         for label in ("latency", "tokens"):
             arr = getattr(self, label)
             if arr is None:
@@ -98,22 +139,36 @@ class Outcomes:
             object.__setattr__(self, label, arr)
         rid = np.asarray(self.request_id).astype(str)
         dom = np.asarray(self.domain).astype(str)
-        if rid.shape != (n,) or dom.shape != (n,):
-            raise DataError(f"{name}: request_id and domain must have {n} entries")
+        for label, arr in (("request_id", rid), ("domain", dom)):
+            if arr.shape != (n,):
+                raise DataError(f"{name}: {label} must be a 1-d array of {n} entries (one per request, as many as "
+                                f"the rows of quality), got shape {arr.shape}")
         if self.text is not None:
             txt = np.asarray(self.text, dtype=object)
             if txt.shape != (n,):
-                raise DataError(f"{name}: text must have {n} entries")
+                raise DataError(f"{name}: text must be a 1-d array of {n} entries (one per request), got shape "
+                                f"{txt.shape}")
             object.__setattr__(self, "text", txt)
         if self.features is not None:
             f = np.asarray(self.features, dtype=float)
             if f.ndim != 2 or f.shape[0] != n:
                 raise DataError(f"{name}: features must have shape ({n}, d), got {f.shape}")
             object.__setattr__(self, "features", f)
+        _check_cost_order(name, models, c, self.meta)
         object.__setattr__(self, "quality", q)
         object.__setattr__(self, "cost", c)
         object.__setattr__(self, "request_id", rid)
         object.__setattr__(self, "domain", dom)
+
+    # ---- construction from a table ------------------------------------------------------------------
+    @classmethod
+    def from_frame(cls, df: pd.DataFrame, *, name: str = "frame", cost_unit: str = "USD", layout: str = "auto",
+                   missing: str = "error", source: str = "") -> "Outcomes":
+        """From a long (one row per request and model) or wide (columns ``(field, model)``) pandas table, with
+        the models put cheapest first; see :func:`llmroute.data.tables.from_frame` for the columns."""
+        from .tables import from_frame
+
+        return from_frame(df, name=name, cost_unit=cost_unit, layout=layout, missing=missing, source=source)
 
     # ---- shape -------------------------------------------------------------------------------------
     @property
@@ -172,9 +227,12 @@ class Outcomes:
         def sub(a):
             return None if a is None else a[rows]
 
+        meta = self.meta
+        if ORDER_FROM not in meta and rows.size and _order_violation(self.cost[rows]) is not None:
+            meta = {**meta, ORDER_FROM: f"{self.name} (a subset of its requests keeps its model order)"}
         return replace(self, name=name or self.name, quality=self.quality[rows], cost=self.cost[rows],
                        request_id=self.request_id[rows], domain=self.domain[rows], latency=sub(self.latency),
-                       tokens=sub(self.tokens), text=sub(self.text), features=sub(self.features))
+                       tokens=sub(self.tokens), text=sub(self.text), features=sub(self.features), meta=meta)
 
     def by_domain(self, domain: str) -> "Outcomes":
         """The requests of one domain; an unknown domain raises naming the known ones."""
@@ -184,8 +242,11 @@ class Outcomes:
         return self.take(mask, name=f"{self.name}/{domain}")
 
     def select_models(self, models: Sequence[str | int]) -> "Outcomes":
-        """Keep only the given models (in the given order)."""
-        cols = [self.model_index(m) for m in models]
+        """Keep only the given models (names or indices), kept cheapest first (their order in this table,
+        which is ascending mean cost), whatever the order given."""
+        cols = sorted({self.model_index(m) for m in models})
+        if len(cols) != len(models):
+            raise DataError(f"{self.name}: select_models got a model twice: {list(models)}")
 
         def sub(a):
             return None if a is None else a[:, cols]
@@ -220,7 +281,11 @@ def concat(parts: Sequence[Outcomes], name: str) -> Outcomes:
         vals = [getattr(p, attr) for p in parts]
         return None if any(v is None for v in vals) else np.concatenate(vals)
 
+    meta: dict = {}
+    inherited = [p.meta[ORDER_FROM] for p in parts if ORDER_FROM in p.meta]
+    if inherited or _order_violation(cat("cost")) is not None:
+        meta[ORDER_FROM] = inherited[0] if inherited else f"{parts[0].name} (the parts' model order)"
     return Outcomes(name=name, models=models, quality=cat("quality"), cost=cat("cost"),
                     cost_unit=parts[0].cost_unit, request_id=cat("request_id"), domain=cat("domain"),
                     latency=cat("latency"), tokens=cat("tokens"), text=cat("text"), features=cat("features"),
-                    source="; ".join(sorted({p.source for p in parts})))
+                    source="; ".join(sorted({p.source for p in parts})), meta=meta)

@@ -40,7 +40,7 @@ import pandas as pd
 
 from .._validate import ParameterError, check_int, check_nonneg
 from ..paths import VENDORED_DATA
-from .schema import DataError, Outcomes, concat
+from .schema import ORDER_FROM, DataError, Outcomes, _order_violation, concat
 
 CALIBRATION_DIR: Path = VENDORED_DATA / "calibration"
 SOURCES: tuple[str, ...] = ("messplus", "routerbench")
@@ -173,6 +173,9 @@ def _one(source: str, benchmark: str, n: int | None, rng: np.random.Generator, d
     feats[:, 1:] = signal * (2 * q - 1) @ W.T + rng.standard_normal((n, d - 1))
 
     name = f"synthetic {source}/{bench}"
+    order_meta = {}
+    if _order_violation(cost) is not None:  # the real zoo's order (whole table), not this sample's own means
+        order_meta[ORDER_FROM] = f"the real {source} zoo (calibration), cheapest first over all its benchmarks"
     return Outcomes(
         name=name, models=models, quality=q, cost=cost, cost_unit=unit,
         request_id=np.char.add(f"syn-{bench}-", np.arange(n).astype(str)), domain=np.full(n, bench),
@@ -181,7 +184,7 @@ def _one(source: str, benchmark: str, n: int | None, rng: np.random.Generator, d
         meta={"synthetic": True, "calibration_source": source, "benchmark": bench, "n": n, "n_real": n_real,
               "d": d, "signal": signal, "path": str(cal_dir),
               "projection_bit_accuracy": _phi(signal),
-              "feature_map": "x[0]=length proxy z; x[1:]=signal*W(2s-1)+N(0,I)"})
+              "feature_map": "x[0]=length proxy z; x[1:]=signal*W(2s-1)+N(0,I)", **order_meta})
 
 
 def _phi(x: float) -> float:

@@ -1,21 +1,24 @@
 """The one router interface every router implements, so any router runs in any experiment.
 
-A router sees a stream of :class:`Request`s. For each it returns the model to serve (an ``int`` column of the
-zoo, cheapest first) or a :class:`Decision` naming every model it queries (MESS+ exploration queries all and
-serves the largest). After the replay engine charged the queried models it calls :meth:`Router.observe` with
+A router sees a stream of :class:`Request`s. For each it returns the model to serve — its column of the zoo
+(an ``int``, cheapest first) or its **name** (a ``str``) — or a :class:`Decision` naming every model it queries
+(MESS+ exploration queries all and serves the largest; names or columns). Names are turned into columns by the
+base class (every subclass's ``choose`` and ``choose_batch`` are wrapped by :meth:`Router.resolve`), so the replay
+engine, the arena and any other engine see columns only. After the replay engine charged the queried models it calls :meth:`Router.observe` with
 their :class:`Feedback`. A custom router is a few lines::
 
     class ShortToSmall(Router):
         name = "short-to-small"
         learns = False
         def choose(self, request):
-            return 0 if len(request.text or "") < 300 else self.n_models - 1
+            return "small" if len(request.text or "") < 300 else "large"
 
 Routers that do not learn may also implement :meth:`Router.choose_batch`, which the engine then uses to route
 a whole stream at once (vectorised fast path).
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -57,18 +60,25 @@ class RequestBatch:
     text: np.ndarray | None = None
 
 
+def _model_key(k: int | str) -> int | str:
+    """A model reference as given: a name (str) stays a name, anything else becomes an int column."""
+    return k if isinstance(k, str) else int(k)
+
+
 @dataclass(frozen=True)
 class Decision:
-    """Serve ``serve``'s answer; charge every model in ``query`` (which includes ``serve``)."""
+    """Serve ``serve``'s answer; charge every model in ``query`` (which includes ``serve``). Models are columns
+    (int) or names (str); :meth:`Router.resolve` turns names into columns."""
 
-    serve: int
-    query: tuple[int, ...] = field(default=())
+    serve: int | str
+    query: tuple[int | str, ...] = field(default=())
 
     def __post_init__(self) -> None:
-        q = tuple(int(k) for k in self.query) or (int(self.serve),)
-        if int(self.serve) not in q:
-            q = q + (int(self.serve),)
-        object.__setattr__(self, "serve", int(self.serve))
+        serve = _model_key(self.serve)
+        q = tuple(_model_key(k) for k in self.query) or (serve,)
+        if serve not in q:
+            q = q + (serve,)
+        object.__setattr__(self, "serve", serve)
         object.__setattr__(self, "query", q)
 
 
@@ -88,11 +98,77 @@ class Feedback:
         return float(self.quality[self.query.index(self.serve)])
 
 
+def _resolving_choose(fn):
+    @functools.wraps(fn)
+    def choose(self, request):
+        return self.resolve(fn(self, request))
+    choose._resolves = True
+    return choose
+
+
+def _resolving_batch(fn):
+    @functools.wraps(fn)
+    def choose_batch(self, batch):
+        return self.resolve_batch(fn(self, batch))
+    choose_batch._resolves = True
+    return choose_batch
+
+
 class Router:
-    """Base class: override :meth:`choose`; override :meth:`observe` to learn; :meth:`state` to log."""
+    """Base class: override :meth:`choose`; override :meth:`observe` to learn; :meth:`state` to log.
+
+    ``choose`` may return a column (int), a model name (str) or a :class:`Decision` of either; the base class
+    wraps every subclass's ``choose``/``choose_batch`` so callers always get columns (:meth:`resolve`).
+    """
 
     name: str = "router"
     learns: bool = True
+
+    def __init_subclass__(cls, **kw) -> None:
+        super().__init_subclass__(**kw)
+        for attr, wrap in (("choose", _resolving_choose), ("choose_batch", _resolving_batch)):
+            fn = cls.__dict__.get(attr)
+            if fn is not None and callable(fn) and not getattr(fn, "_resolves", False):
+                setattr(cls, attr, wrap(fn))
+
+    def _column(self, model: int | str) -> int:
+        if isinstance(model, str):
+            try:
+                return self.models.index(model)
+            except ValueError:
+                raise KeyError(f"{self.name} chose model {model!r}, which is not in the zoo; known models: "
+                               f"{', '.join(self.models)}") from None
+            except AttributeError:
+                raise RuntimeError(f"{self.name} returned a model name before reset(zoo, rng) was called") from None
+        return int(model)
+
+    def resolve(self, choice: "int | str | Decision") -> "int | Decision":
+        """A choice with model names replaced by their columns (ints and int Decisions pass unchanged)."""
+        if isinstance(choice, (int, np.integer)) and not isinstance(choice, bool):
+            return int(choice)
+        if isinstance(choice, str):
+            return self._column(choice)
+        if isinstance(choice, Decision):
+            if isinstance(choice.serve, int) and all(isinstance(k, int) for k in choice.query):
+                return choice
+            return Decision(serve=self._column(choice.serve), query=tuple(self._column(k) for k in choice.query))
+        raise TypeError(f"{self.name}.choose returned {choice!r} ({type(choice).__name__}); expected a model "
+                        f"column (int), a model name (str) or a Decision")
+
+    def resolve_batch(self, served: "np.ndarray | None") -> "np.ndarray | None":
+        """A batch of choices (columns or names) as an int64 array of columns (None passes unchanged)."""
+        if served is None:
+            return None
+        arr = np.asarray(served)
+        if arr.dtype.kind in "iu":
+            return arr.astype(np.int64, copy=False)
+        if arr.dtype.kind in "UO":
+            lookup = {m: k for k, m in enumerate(self.models)}
+            out = np.empty(arr.shape, dtype=np.int64)
+            for i, v in enumerate(arr):
+                out[i] = lookup[v] if isinstance(v, str) and v in lookup else self._column(v)
+            return out
+        return arr.astype(np.int64)
 
     def reset(self, zoo: ZooInfo, rng: np.random.Generator) -> None:
         """Start a new stream (called by the engine before the first request)."""
