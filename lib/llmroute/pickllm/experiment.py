@@ -211,7 +211,9 @@ def speed_violations(conv: pd.DataFrame, algo: str = "L_R-I", stat: str = "t_sta
     if g["lr"].duplicated().any():
         raise ValueError(f"{algo}: several rows per learning rate (filter one decay first)")
     v = g[stat].to_numpy(float)
-    return int(np.sum(~(np.diff(v) < 0))), [float(x) for x in g["lr"]], [float(x) for x in v]
+    with np.errstate(invalid="ignore"):  # inf - inf (two quantiles beyond T) is NaN: not a decrease
+        falls = np.diff(v) < 0
+    return int(np.sum(~falls)), [float(x) for x in g["lr"]], [float(x) for x in v]
 
 
 def negative_numerator_share(outcomes: Outcomes, cfg: RewardConfig) -> pd.DataFrame:
