@@ -6,7 +6,7 @@ import pytest
 
 from llmroute._validate import ParameterError
 from llmroute.data.schema import Outcomes
-from llmroute.pickllm import LRIParams, PickLLMSLA, RewardConfig, lri_update, reward, sample_categorical
+from llmroute.pickllm import LRIParams, PickLLMLRI, RewardConfig, lri_update, reward, sample_categorical
 from llmroute.pickllm.sessions import run_sessions, session_rows, session_streams
 from llmroute.replay import replay
 
@@ -47,7 +47,7 @@ def test_sample_categorical_inverse_cdf() -> None:
 
 
 def test_toy_converges_fixed_seed() -> None:
-    res = run_sessions(toy(), PickLLMSLA(CFG, LRIParams(b=0.1, bounds=(0.0, R_HI))), T=1000, seeds=[0])
+    res = run_sessions(toy(), PickLLMLRI(CFG, LRIParams(b=0.1, bounds=(0.0, R_HI))), T=1000, seeds=[0])
     s = res.summary.iloc[0]
     assert s.locked and s.i_star == 0
     assert s.t_star <= 150        # stated bound; the pinned value follows
@@ -56,7 +56,7 @@ def test_toy_converges_fixed_seed() -> None:
 
 
 def test_toy_converges_in_95pct_of_seeds_for_small_b() -> None:
-    res = run_sessions(toy(), PickLLMSLA(CFG, LRIParams(b=0.05, bounds=(0.0, R_HI))), T=2000, seeds=range(200))
+    res = run_sessions(toy(), PickLLMLRI(CFG, LRIParams(b=0.05, bounds=(0.0, R_HI))), T=2000, seeds=range(200))
     assert res.summary["locked"].all()
     assert res.summary["hit_best"].mean() >= 0.95
 
@@ -64,7 +64,7 @@ def test_toy_converges_in_95pct_of_seeds_for_small_b() -> None:
 def test_t_star_falls_as_b_rises() -> None:
     med = []
     for b in (0.02, 0.05, 0.1, 0.2, 0.5):
-        s = run_sessions(toy(), PickLLMSLA(CFG, LRIParams(b=b, bounds=(0.0, R_HI))), T=2000, seeds=range(100)).summary
+        s = run_sessions(toy(), PickLLMLRI(CFG, LRIParams(b=b, bounds=(0.0, R_HI))), T=2000, seeds=range(100)).summary
         assert s["locked"].all()
         med.append(float(s["t_star"].median()))
     assert all(x > y for x, y in zip(med, med[1:])), med
@@ -72,7 +72,7 @@ def test_t_star_falls_as_b_rises() -> None:
 
 def test_router_state_and_lock_in_through_replay() -> None:
     t = toy()
-    router = PickLLMSLA(CFG, LRIParams(b=0.2, bounds=(0.0, R_HI)))
+    router = PickLLMLRI(CFG, LRIParams(b=0.2, bounds=(0.0, R_HI)))
     o, _ = session_streams(3)
     log = replay(t, router, seed=3, rows=session_rows(t.n_requests, 300, o)).log
     np.testing.assert_allclose(log[["P_good", "P_bad"]].sum(axis=1), 1.0, atol=1e-12)
@@ -94,6 +94,6 @@ def test_invalid_lri_params_raise(kw: dict, name: str) -> None:
 
 def test_p_thr_must_exceed_one_over_m_and_bounds_required() -> None:
     with pytest.raises(ParameterError, match="bounds"):
-        PickLLMSLA(CFG, LRIParams(b=0.1))          # fixed_bounds without bounds
+        PickLLMLRI(CFG, LRIParams(b=0.1))          # fixed_bounds without bounds
     with pytest.raises(ParameterError, match="p_thr"):
-        replay(toy(10), PickLLMSLA(CFG, LRIParams(b=0.1, p_thr=0.5, bounds=(0, 1))), seed=0)
+        replay(toy(10), PickLLMLRI(CFG, LRIParams(b=0.1, p_thr=0.5, bounds=(0, 1))), seed=0)

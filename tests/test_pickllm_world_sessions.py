@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from llmroute._validate import ParameterError
-from llmroute.pickllm import (LRIParams, PickLLMQ, PickLLMSLA, QParams, RewardConfig, WorldParams,
+from llmroute.pickllm import (LRIParams, PickLLMQ, PickLLMLRI, QParams, RewardConfig, WorldParams,
                               calibration_report, make_world)
 from llmroute.pickllm.sessions import (LatencyRule, default_bounds, mean_ci, run_baselines, run_sessions,
                                        session_rows, session_streams, with_synthetic_latency)
@@ -52,8 +52,8 @@ def test_free_models_cost_zero() -> None:
 
 
 @pytest.mark.parametrize("router", [
-    PickLLMSLA(RewardConfig(), LRIParams(b=0.1, bounds=(0.07, 0.28))),
-    PickLLMSLA(RewardConfig(), LRIParams(b=0.3, reward_norm="running_minmax")),
+    PickLLMLRI(RewardConfig(), LRIParams(b=0.1, bounds=(0.07, 0.28))),
+    PickLLMLRI(RewardConfig(), LRIParams(b=0.3, reward_norm="running_minmax")),
     PickLLMQ(RewardConfig(), QParams(alpha=0.3, decay=0.95)),
     PickLLMQ(RewardConfig(), QParams(alpha=0.1, reward_norm="fixed_bounds", bounds=(0.07, 0.28))),
 ])
@@ -92,7 +92,7 @@ def test_baselines_match_single_model_sums(world) -> None:
 def test_default_bounds_and_sessions_hit_best_in_clear_context(world) -> None:
     ctx = world.by_domain("reddit_eli5")   # clear winner: small-8B
     bd = default_bounds(ctx, RewardConfig())
-    s = run_sessions(ctx, PickLLMSLA(RewardConfig(), LRIParams(b=0.05, bounds=bd)), T=1000, seeds=range(60)).summary
+    s = run_sessions(ctx, PickLLMLRI(RewardConfig(), LRIParams(b=0.05, bounds=bd)), T=1000, seeds=range(60)).summary
     assert s["hit_best"].mean() >= 0.8
 
 

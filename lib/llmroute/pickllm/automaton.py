@@ -11,12 +11,21 @@ automaton locks in: every remaining query of the session goes to i* = argmax P, 
 far, 1-based) is the convergence query index. E[dP_i | P] = b P_i (E[r|i] - sum_j P_j E[r|j]): replicator
 dynamics, i.e. stochastic gradient ascent of the expected normalised reward (Williams 1992).
 
+Sparse feedback: a query whose feedback is unlabelled (``Feedback.labelled`` False, accuracy hidden as NaN) is
+served and counted in t, but never learned from (P, the normaliser and the lock-in test are left untouched).
+
 Randomness: exactly one ``rng.random()`` per query (also after lock-in), so the vectorised session runner
 (:mod:`llmroute.pickllm.sessions`) reproduces this router draw for draw.
+
+Naming: the class is :class:`PickLLMLRI` (the Linear Reward-Inaction automaton). Its former name
+``PickLLMSLA`` ("stochastic learning automaton", easily read as "service level agreement") is kept as a
+deprecated alias of the same class (importing it warns with ``DeprecationWarning``).
 """
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -75,8 +84,8 @@ def sample_categorical(P: np.ndarray, u: np.ndarray | float) -> np.ndarray | int
     return int(k) if np.ndim(k) == 0 else k
 
 
-class PickLLMSLA(Router):
-    """PickLLM with the L_R-I stochastic learning automaton (one session per :meth:`reset`)."""
+class PickLLMLRI(Router):
+    """PickLLM with the Linear Reward-Inaction (L_R-I) learning automaton (one session per :meth:`reset`)."""
 
     learns = True
 
@@ -108,12 +117,14 @@ class PickLLMSLA(Router):
         return sample_categorical(self.P, u)
 
     def observe(self, request: Request, feedback: Feedback) -> None:
+        self.t += 1
+        if not feedback.labelled:
+            return  # sparse feedback: no accuracy, nothing to learn (never a NaN reward)
         k = feedback.query.index(feedback.serve)
         R = reward(feedback.quality[k], feedback.cost[k], feedback.latency[k], self.reward_cfg,
                    cost_ref=self.cost_ref, warn=False)
         r = self.norm(R)
         self.last_R, self.last_r = float(R), float(r)
-        self.t += 1
         if not self.locked or self.params.update_after_lock:
             self.P = lri_update(self.P, feedback.serve, float(r), self.params.b)
         if not self.locked and self.P.max() >= self.params.p_thr:
@@ -127,3 +138,12 @@ class PickLLMSLA(Router):
                    t_star=float(self.t_star) if self.t_star is not None else np.nan,
                    i_star=float(self.i_star) if self.i_star is not None else np.nan)
         return out
+
+
+def __getattr__(name: str) -> Any:
+    """``PickLLMSLA``: the deprecated former name of :class:`PickLLMLRI` (the same class)."""
+    if name == "PickLLMSLA":
+        warnings.warn("PickLLMSLA is deprecated: the router is the L_R-I automaton, use PickLLMLRI "
+                      "(the same class)", DeprecationWarning, stacklevel=2)
+        return PickLLMLRI
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

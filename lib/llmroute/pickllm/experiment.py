@@ -15,10 +15,10 @@ import pandas as pd
 
 from .._validate import check_int, check_vector
 from ..data.schema import Outcomes
-from .automaton import LRIParams, PickLLMSLA
+from .automaton import LRIParams, PickLLMLRI
 from .qlearning import PickLLMQ, QParams
-from .reward import NegativeNumeratorWarning, RewardConfig, reward_matrix
-from .sessions import default_bounds, mean_ci, run_baselines, run_sessions, summarise
+from .reward import NegativeNumeratorWarning, RewardConfig, numerator, reward_matrix
+from .sessions import default_bounds, mean_ci, run_baselines, run_sessions, summarise, tstar_survival
 
 
 @dataclass(frozen=True)
@@ -54,7 +54,7 @@ class ExperimentConfig:
         return self.seed0 + 10_000 * k + np.arange(self.n_sessions)
 
     @property
-    def sla_name(self) -> str:
+    def lri_name(self) -> str:
         return f"PickLLM L_R-I (b={self.headline_b:g})"
 
     @property
@@ -62,8 +62,8 @@ class ExperimentConfig:
         return f"PickLLM Q (alpha={self.headline_alpha:g}, decay={self.headline_decay:g})"
 
 
-def lri_router(cfg: RewardConfig, exp: ExperimentConfig, b: float, bounds) -> PickLLMSLA:
-    return PickLLMSLA(cfg, LRIParams(b=b, p_thr=exp.p_thr, reward_norm=exp.reward_norm, bounds=bounds),
+def lri_router(cfg: RewardConfig, exp: ExperimentConfig, b: float, bounds) -> PickLLMLRI:
+    return PickLLMLRI(cfg, LRIParams(b=b, p_thr=exp.p_thr, reward_norm=exp.reward_norm, bounds=bounds),
                       name=f"PickLLM L_R-I (b={b:g})")
 
 
@@ -94,7 +94,7 @@ def run_experiment(outcomes: Outcomes, cfg: RewardConfig, exp: ExperimentConfig,
         for rt in routers:
             res = run_sessions(ctx, rt, T=exp.T, seeds=seeds, record=rec, best_arm=best[dom])
             df = res.summary
-            if isinstance(rt, PickLLMSLA):
+            if isinstance(rt, PickLLMLRI):
                 df["lr"] = rt.params.b
                 df["decay"] = np.nan
             else:
@@ -114,31 +114,33 @@ def run_experiment(outcomes: Outcomes, cfg: RewardConfig, exp: ExperimentConfig,
 def main_routers(res: dict, exp: ExperimentConfig) -> pd.DataFrame:
     """Headline PickLLM settings and all baselines, one frame (one row per session and router)."""
     s = res["sessions"]
-    pick = s[s["router"].isin([exp.sla_name, exp.q_name])]
+    pick = s[s["router"].isin([exp.lri_name, exp.q_name])]
     return pd.concat([pick, res["baselines"]], ignore_index=True)
 
 
 def table1(res: dict, exp: ExperimentConfig, conf: float = 0.95) -> pd.DataFrame:
     """Spec Table 1: per context x router, session cost, mean latency, accuracy, reward (mean and CI), the
-    converged model (mode and share) and t* (median and IQR) for the PickLLM rows."""
+    converged model (mode and share) and, for the PickLLM rows, the censoring-aware t* (Kaplan-Meier median and
+    quartiles, ``inf`` = beyond T; :func:`~llmroute.pickllm.sessions.tstar_survival`) beside the share locked
+    within T and the median over locked sessions only."""
     df = main_routers(res, exp)
     out = summarise(df, ["context", "router"], ["session_cost", "mean_latency_s", "mean_quality", "mean_reward"], conf)
+    keys = ("km_median", "km_q25", "km_q75", "median_locked")
     conv, tstar = [], []
     for (c, r), g in df.groupby(["context", "router"], sort=False):
         if "i_star_model" in g and g["i_star_model"].notna().all():
             vc = g["i_star_model"].value_counts()
             conv.append((vc.index[0], vc.iloc[0] / len(g), g["locked"].mean()))
-            t = g["t_star"].dropna()
-            tstar.append((t.median(), t.quantile(0.25), t.quantile(0.75)) if len(t) else (np.nan,) * 3)
+            sv = tstar_survival(g["t_star"].to_numpy(), g["locked"].to_numpy(bool), int(g["T"].iloc[0]))
+            tstar.append(tuple(sv[k] for k in keys))
         else:
             conv.append(("", np.nan, np.nan))
-            tstar.append((np.nan,) * 3)
+            tstar.append((np.nan,) * len(keys))
     out["converged_mode"] = [c[0] for c in conv]
     out["converged_share"] = [c[1] for c in conv]
     out["locked_share"] = [c[2] for c in conv]
-    out["t_star_median"] = [t[0] for t in tstar]
-    out["t_star_q25"] = [t[1] for t in tstar]
-    out["t_star_q75"] = [t[2] for t in tstar]
+    for j, k in enumerate(keys):
+        out[f"t_star_{k}"] = [t[j] for t in tstar]
     return out
 
 
@@ -180,20 +182,68 @@ def headline(res: dict, routers: list[str], conf: float = 0.95) -> pd.DataFrame:
 
 
 def convergence_table(res: dict) -> pd.DataFrame:
-    """t* (median, IQR), share locked within T and P(i* = best fixed arm) per algorithm and learning rate,
-    per context and over all contexts."""
+    """Per algorithm and learning rate, per context and over all contexts: the share locked within T, the
+    censoring-aware t* (Kaplan-Meier median and quartiles, ``inf`` = beyond T; restricted mean
+    E[min(t*, T)]), the median over locked sessions only (not censoring-aware, for comparison), P(i* = best
+    fixed arm) and the mean regret (:func:`~llmroute.pickllm.sessions.tstar_survival`)."""
     s = res["sessions"]
     rows = []
     for ctx, g0 in list(s.groupby("context", sort=False)) + [("all contexts", s)]:
         for (algo, setting), g in g0.groupby(["algo", "router"], sort=False):
-            t = g["t_star"].dropna()
+            sv = tstar_survival(g["t_star"].to_numpy(), g["locked"].to_numpy(bool), int(g["T"].max()))
             rows.append({"context": ctx, "algo": algo, "router": setting, "lr": g["lr"].iloc[0],
-                         "decay": g["decay"].iloc[0], "n_sessions": len(g), "locked_share": g["locked"].mean(),
-                         "t_star_median": t.median() if len(t) else np.nan,
-                         "t_star_q25": t.quantile(0.25) if len(t) else np.nan,
-                         "t_star_q75": t.quantile(0.75) if len(t) else np.nan,
+                         "decay": g["decay"].iloc[0], "n_sessions": len(g), "locked_share": sv["locked_share"],
+                         "t_star_km_median": sv["km_median"], "t_star_km_q25": sv["km_q25"],
+                         "t_star_km_q75": sv["km_q75"], "t_star_rmst": sv["rmst"],
+                         "t_star_median_locked": sv["median_locked"],
                          "p_best": g["hit_best"].mean(), "mean_regret": g["regret"].mean()})
     return pd.DataFrame(rows)
+
+
+def speed_violations(conv: pd.DataFrame, algo: str = "L_R-I", stat: str = "t_star_rmst",
+                     context: str = "all contexts") -> tuple[int, list[float], list[float]]:
+    """Count of adjacent learning-rate pairs (sorted ascending, the ``decay`` of the rows fixed) at which the
+    convergence statistic ``stat`` of :func:`convergence_table` does NOT strictly fall: ``(violations, lrs,
+    values)``. 0 means "convergence is strictly faster for every larger learning rate"."""
+    g = conv[(conv["context"] == context) & (conv["algo"] == algo)].sort_values("lr")
+    if g.empty:
+        raise ValueError(f"no rows of algo {algo!r} in context {context!r}; have {sorted(set(conv['algo']))}")
+    if g["lr"].duplicated().any():
+        raise ValueError(f"{algo}: several rows per learning rate (filter one decay first)")
+    v = g[stat].to_numpy(float)
+    with np.errstate(invalid="ignore"):  # inf - inf (two quantiles beyond T) is NaN: not a decrease
+        falls = np.diff(v) < 0
+    return int(np.sum(~falls)), [float(x) for x in g["lr"]], [float(x) for x in v]
+
+
+def negative_numerator_share(outcomes: Outcomes, cfg: RewardConfig) -> pd.DataFrame:
+    """The sign trap (spec §1.2): per context, the share of (query, model) pairs whose reward numerator
+    w_a*a - w_c*c is negative (cost in ``cfg.cost_unit`` with the context's own ``cost_ref``, as the sessions
+    use it; ``numerator_floor`` ignored), and the share among the pairs of each model; plus a row for all
+    (query, model) pairs of the table (each with its context's cost_ref)."""
+    raw = replace(cfg, numerator_floor=None)
+    rows, allneg = [], []
+    for dom in outcomes.domains:
+        ctx = outcomes.by_domain(dom)
+        neg = numerator(ctx.quality, ctx.cost, raw, float(ctx.mean_cost().max()), warn=False) < 0
+        allneg.append(neg)
+        d = {"context": dom, "n_pairs": int(neg.size), "share_negative": float(neg.mean())}
+        d.update({f"share_negative_{m}": float(neg[:, j].mean()) for j, m in enumerate(outcomes.models)})
+        rows.append(d)
+    neg = np.concatenate(allneg)
+    d = {"context": "all contexts", "n_pairs": int(neg.size), "share_negative": float(neg.mean())}
+    d.update({f"share_negative_{m}": float(neg[:, j].mean()) for j, m in enumerate(outcomes.models)})
+    return pd.DataFrame(rows + [d])
+
+
+def worst_context(hl: pd.DataFrame, router: str, col: str = "accuracy_ratio_to_best_single") -> tuple[float, str]:
+    """(min over contexts of ``col``, that context) of one router in a :func:`headline` table (the pooled
+    "all contexts" row excluded)."""
+    g = hl[(hl["router"] == router) & (hl["context"] != "all contexts")]
+    if g.empty:
+        raise ValueError(f"router {router!r} not in the headline table; have {sorted(set(hl['router']))}")
+    k = int(np.argmin(g[col].to_numpy(float)))
+    return float(g[col].iloc[k]), str(g["context"].iloc[k])
 
 
 WEIGHT_PROFILES: dict[str, RewardConfig] = {
@@ -224,6 +274,29 @@ def weight_profiles(outcomes: Outcomes, exp: ExperimentConfig, profiles: dict[st
                          "session_cost": s["session_cost"].mean(), "mean_latency_s": s["mean_latency_s"].mean(),
                          "mean_quality": s["mean_quality"].mean()})
     return pd.DataFrame(rows)
+
+
+def steering_within_context(t2: pd.DataFrame, profiles: list[str] | None = None) -> pd.DataFrame:
+    """Customisability tested *within* a context: per context of a :func:`weight_profiles` table, the number
+    of distinct modal converged models over the ``profiles`` (default all) and those models by profile. A
+    context with ``n_distinct == 1`` is one where changing the weights did not move the converged model."""
+    g0 = t2 if profiles is None else t2[t2["profile"].isin(profiles)]
+    if g0.empty:
+        raise ValueError(f"no rows for profiles {profiles!r}; have {sorted(set(t2['profile']))}")
+    rows = []
+    for dom, g in g0.groupby("context", sort=False):
+        rows.append({"context": dom, "n_profiles": int(g["profile"].nunique()),
+                     "n_distinct": int(g["converged_mode"].nunique()),
+                     "modes": "; ".join(f"{p}: {m}" for p, m in zip(g["profile"], g["converged_mode"]))})
+    return pd.DataFrame(rows)
+
+
+def phase_dependence(ph: pd.DataFrame, second: str, value: str = "best_fixed") -> int:
+    """Number of (context, w_c) cells of a :func:`phase_diagram` in which ``value`` (the best fixed model or
+    the modal converged model) changes along the ``second`` axis (0: ``second`` never changes the choice)."""
+    if second not in ph or value not in ph:
+        raise ValueError(f"phase table lacks column {second!r} or {value!r}; has {list(ph.columns)}")
+    return int((ph.groupby(["context", "w_c"])[value].nunique() > 1).sum())
 
 
 def phase_diagram(outcomes: Outcomes, w_c_grid, w_l_grid, *, base: RewardConfig | None = None,

@@ -11,6 +11,13 @@ Lock-in: after the update of query t, if ``eps_{t+1} <= eps_lock`` and the greed
 been the same for ``lock_k`` consecutive queries, every remaining query goes to i* = argmax Q; t* = t + 1.
 A constant epsilon is ``decay = 1``.
 
+Sparse feedback: an unlabelled query (``Feedback.labelled`` False, accuracy hidden as NaN) advances t and the
+epsilon schedule but is never learned from (Q, the normaliser, the greedy streak and the lock-in test are left
+untouched).
+
+With the default schedule (eps0 = 1, decay = 0.99, eps_lock = 0.05) no session can lock before
+:func:`earliest_lock_index` = 299: Q-learning's t* is then set by the epsilon schedule, not by alpha.
+
 Randomness: exactly three ``rng.random()`` draws per query (explore?, which random model, tie-break), also
 after lock-in, so the vectorised session runner reproduces this router draw for draw.
 """
@@ -63,6 +70,27 @@ def epsilon_schedule(t: np.ndarray | int, params: QParams) -> np.ndarray | float
     """The exploration probability at query t (0-based): ``max(eps_min, eps0 * decay**t)``."""
     e = np.maximum(params.eps_min, params.eps0 * np.power(float(params.decay), np.asarray(t, dtype=float)))
     return float(e) if np.ndim(e) == 0 else e
+
+
+def earliest_lock_index(params: QParams, max_t: int = 10**7) -> int:
+    """The smallest t* the lock-in rule allows: the first t + 1 (t = 0-based query) with eps_{t+1} <= eps_lock,
+    and at least ``lock_k`` (a greedy streak needs lock_k learning steps). ``eps_{t} = max(eps_min, eps0 *
+    decay**t)``; raises :class:`~llmroute._validate.ParameterError` when eps never reaches eps_lock."""
+    if params.eps_min > params.eps_lock:
+        fail("eps_lock", params.eps_lock, f">= eps_min = {params.eps_min:g} (else the schedule never allows lock-in)")
+    if params.eps0 <= params.eps_lock:
+        n = 1
+    elif params.decay == 1.0:
+        fail("decay", params.decay, f"< 1 when eps0 = {params.eps0:g} > eps_lock = {params.eps_lock:g} "
+             "(a constant epsilon above eps_lock never allows lock-in)")
+    else:
+        n = int(np.ceil(np.log(params.eps_lock / params.eps0) / np.log(params.decay)))
+        while n > 1 and epsilon_schedule(n - 1, params) <= params.eps_lock:  # guard against rounding
+            n -= 1
+        while epsilon_schedule(n, params) > params.eps_lock and n < max_t:
+            n += 1
+        n = max(n, 1)
+    return max(n, int(params.lock_k))
 
 
 def q_update(Q: np.ndarray, i, R, alpha: float, gamma: float = 0.0) -> np.ndarray:
@@ -134,12 +162,14 @@ class PickLLMQ(Router):
         return egreedy_choice(self.Q, u3, self.eps)
 
     def observe(self, request: Request, feedback: Feedback) -> None:
+        self.t += 1
+        self.eps = epsilon_schedule(self.t, self.params)
+        if not feedback.labelled:
+            return  # sparse feedback: no accuracy, nothing to learn (never a NaN reward)
         k = feedback.query.index(feedback.serve)
         R = reward(feedback.quality[k], feedback.cost[k], feedback.latency[k], self.reward_cfg,
                    cost_ref=self.cost_ref, warn=False)
         self.last_R = float(R)
-        self.t += 1
-        self.eps = epsilon_schedule(self.t, self.params)
         if self.locked:
             return
         self.Q = q_update(self.Q, feedback.serve, float(self.norm(R)), self.params.alpha, self.params.gamma)

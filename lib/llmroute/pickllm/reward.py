@@ -7,11 +7,19 @@ The reward of model m on one query, as rendered by [EM] (spec §1.2)::
 with a_m the accuracy score in [0, 1], c_m the query's cost (in the unit chosen by ``cost_unit``) and l_m the
 latency in ``latency_unit`` (milliseconds by default). [ML]'s flattened rendering divides by t_scaling
 instead of multiplying: for a fixed t_scaling > 0 both are the same function up to a positive constant, so
-they have the same argmax and drive epsilon-greedy Q-learning and (scaled-bound) L_R-I identically. So is
-``w_l``: it only rescales R, it never changes which model is best. ``latency_form="log_scaled_inside"``
-(``log10(t_scaling * l)``) is an exploratory reading no source supports literally; it is *not* a rescaling.
+they have the same argmax. So is ``w_l``: it only rescales R, it never changes which model has the best
+*expected* reward. Whether the *learners* are unchanged too depends on the normaliser: a rescaling of R leaves
+the choices of L_R-I and Q-learning unchanged only when the normaliser is scale-equivariant (bounds computed
+from R itself: ``default_bounds``, ``running_minmax``; Q-learning on the raw R) and Q-learning starts at
+``Q0 = 0``; with user-set fixed bounds or ``Q0 != 0`` it is not (tested in ``tests/test_pickllm_edges.py``).
 
-Guards: ``log10(l) <= 0`` (l <= 1 in the unit used) raises :class:`RewardDomainError`; a negative
+``latency_form="log_scaled_inside"`` (``R = (w_a a - w_c c) / (w_l log10(t_scaling * l))``) is an exploratory
+reading no source supports literally; it is *not* a rescaling: ``log10(t_s * l) = log10(l / (1/t_s))`` is
+exactly the paper's form with latency measured in units of ``1/t_s`` (of ``latency_unit``), so it moves the
+pole of R from l = 1 to l = 1/t_s (e.g. t_s = 0.01 with ms: a unit of 100 ms, pole at 100 ms).
+
+Guards (:class:`RewardDomainError`): a NaN or infinite accuracy or cost, a NaN, infinite or non-positive
+latency, and ``log10(l) <= 0`` (l <= 1 in the unit used, or l <= 1/t_s inside the log) all raise; a negative
 numerator (cost outweighs accuracy, where a *slower* model gets the larger reward -- the sign trap of the
 paper's form) warns with :class:`NegativeNumeratorWarning` unless ``numerator_floor`` is set.
 
@@ -34,7 +42,8 @@ NORMALISERS: tuple[str, ...] = ("fixed_bounds", "running_minmax", "max_ratio")
 
 
 class RewardDomainError(ValueError):
-    """log10(latency) <= 0 (or latency unknown): the paper's reward is undefined or flips sign there."""
+    """The reward is undefined for these inputs: NaN/infinite accuracy or cost, latency NaN, infinite or <= 0,
+    or log10(latency) <= 0 (where the paper's reward is infinite or flips sign)."""
 
 
 class NegativeNumeratorWarning(UserWarning):
@@ -80,7 +89,9 @@ class RewardConfig:
 
     def describe(self) -> str:
         """One line for figure captions and provenance."""
-        return (f"R = t_s*(w_a*a - w_c*c)/(w_l*log10(l)), w_a={self.w_a:g}, w_c={self.w_c:g}, w_l={self.w_l:g}, "
+        formula = ("R = (w_a*a - w_c*c)/(w_l*log10(t_s*l))" if self.latency_form == "log_scaled_inside"
+                   else "R = t_s*(w_a*a - w_c*c)/(w_l*log10(l))")
+        return (f"{formula}, w_a={self.w_a:g}, w_c={self.w_c:g}, w_l={self.w_l:g}, "
                 f"t_s={self.t_scaling:g}, cost={self.cost_unit}, latency={self.latency_unit}, form={self.latency_form}")
 
 
@@ -103,13 +114,16 @@ def latency_log(l_s: np.ndarray, cfg: RewardConfig) -> np.ndarray:
     if np.isnan(l_s).any():
         raise RewardDomainError("latency is unknown (NaN): the PickLLM reward needs a latency per query; "
                                 "synthesise one (llmroute.pickllm.sessions.with_synthetic_latency) and say so")
+    if not (np.isfinite(l_s) & (l_s > 0)).all():
+        bad = float(np.ravel(l_s)[np.argmax(~(np.isfinite(np.ravel(l_s)) & (np.ravel(l_s) > 0)))])
+        raise RewardDomainError(f"latency = {bad:g} s is not allowed: the PickLLM reward needs a finite latency "
+                                f"> 0 per query (log10 of a non-positive latency is undefined)")
     lu = l_s * LATENCY_UNITS[cfg.latency_unit]
     if cfg.latency_form == "log_scaled_inside":
         lu = lu * float(cfg.t_scaling)
-    with np.errstate(divide="ignore"):
-        lg = np.log10(lu)
-    if (lg <= 0).any():
-        bad = float(np.ravel(lu)[np.argmax(np.ravel(lg) <= 0)])
+    lg = np.log10(lu)
+    if not (lg > 0).all():
+        bad = float(np.ravel(lu)[np.argmax(~(np.ravel(lg) > 0))])
         raise RewardDomainError(
             f"log10(latency) <= 0 (latency = {bad:g} {cfg.latency_unit}"
             f"{' x t_scaling' if cfg.latency_form == 'log_scaled_inside' else ''}): the reward's denominator "
@@ -120,7 +134,16 @@ def latency_log(l_s: np.ndarray, cfg: RewardConfig) -> np.ndarray:
 
 def numerator(a: np.ndarray, c: np.ndarray, cfg: RewardConfig, cost_ref: float | None = None,
               *, warn: bool = True) -> np.ndarray:
-    """w_a*a - w_c*c (cost in ``cfg.cost_unit``), clipped at ``numerator_floor`` when set."""
+    """w_a*a - w_c*c (cost in ``cfg.cost_unit``), clipped at ``numerator_floor`` when set.
+
+    A NaN or infinite accuracy ``a`` or cost ``c`` raises :class:`RewardDomainError` (never a NaN reward: an
+    unlabelled query has no accuracy and must not be learned from)."""
+    for name, x in (("accuracy", a), ("cost", c)):
+        x = np.asarray(x, dtype=float)
+        if not np.isfinite(x).all():
+            bad = float(np.ravel(x)[np.argmax(~np.isfinite(np.ravel(x)))])
+            raise RewardDomainError(f"{name} = {bad:g} is not allowed: the PickLLM reward needs a finite {name} per "
+                                    f"query (an unlabelled query has no accuracy; skip it instead of learning)")
     num = float(cfg.w_a) * np.asarray(a, dtype=float) - float(cfg.w_c) * cost_in_unit(c, cfg, cost_ref)
     if cfg.numerator_floor is not None:
         return np.maximum(num, float(cfg.numerator_floor))

@@ -4,7 +4,7 @@ A **session** is T queries of one context (benchmark / domain) of an :class:`~ll
 table; the learner is reset at its start (spec §1.1). Session ``seed`` fixes everything, exactly as the replay
 engine does: ``np.random.SeedSequence(seed).spawn(3)`` gives the row-order stream (``session_rows``) and the
 router stream. So :func:`run_sessions` gives, session for session, the same choices as
-``replay(ctx, PickLLMSLA(...), seed=seed, rows=session_rows(...))`` (tested), only S times faster.
+``replay(ctx, PickLLMLRI(...), seed=seed, rows=session_rows(...))`` (tested), only S times faster.
 
 Rows: T <= context size samples without replacement (the replay engine's seeded permutation); a larger T
 cycles through fresh permutations of the context (documented; OmnisBench's contexts have 164 and 200 rows).
@@ -26,7 +26,7 @@ from .._validate import check_int, check_nonneg, check_positive
 from ..data.schema import Outcomes
 from ..replay import replay
 from ..routers.baselines import SingleModel, UniformRandom
-from .automaton import PickLLMSLA, lri_update, sample_categorical
+from .automaton import PickLLMLRI, lri_update, sample_categorical
 from .qlearning import PickLLMQ, egreedy_choice, epsilon_schedule, q_update
 from .reward import NegativeNumeratorWarning, RewardConfig, make_normaliser, reward, reward_bounds, reward_matrix
 
@@ -82,7 +82,7 @@ def _gather(ctx: Outcomes, cfg: RewardConfig, seeds, T: int):
     return rows, U_router, R_ctx
 
 
-def run_sessions(ctx: Outcomes, router: PickLLMSLA | PickLLMQ, *, T: int, seeds, record: bool = False,
+def run_sessions(ctx: Outcomes, router: PickLLMLRI | PickLLMQ, *, T: int, seeds, record: bool = False,
                  best_arm: int | None = None) -> SessionResult:
     """Run one session per seed of ``router``'s algorithm and settings on the context table ``ctx``.
 
@@ -92,6 +92,8 @@ def run_sessions(ctx: Outcomes, router: PickLLMSLA | PickLLMQ, *, T: int, seeds,
     """
     seeds = [int(s) for s in seeds]
     S, M = len(seeds), ctx.n_models
+    if best_arm is not None:
+        best_arm = check_int("best_arm", best_arm, 0, M - 1)
     cfg = router.reward_cfg
     rows, rngs, R_ctx = _gather(ctx, cfg, seeds, T)
     if best_arm is None:
@@ -104,7 +106,7 @@ def run_sessions(ctx: Outcomes, router: PickLLMSLA | PickLLMQ, *, T: int, seeds,
     locked = np.zeros(S, dtype=bool)
     i_star = np.full(S, -1, dtype=np.int64)
     t_star = np.full(S, np.nan)
-    if isinstance(router, PickLLMSLA):
+    if isinstance(router, PickLLMLRI):
         p = router.params
         if not p.p_thr > 1.0 / M:
             raise ValueError(f"p_thr = {p.p_thr:g} must exceed 1/M = {1.0 / M:g}")
@@ -148,7 +150,7 @@ def run_sessions(ctx: Outcomes, router: PickLLMSLA | PickLLMQ, *, T: int, seeds,
                 trace[:, t] = X
         algo, label = "Q-learning", f"alpha={p.alpha:g}"
     else:
-        raise TypeError(f"run_sessions needs a PickLLMSLA or PickLLMQ router, got {type(router).__name__}")
+        raise TypeError(f"run_sessions needs a PickLLMLRI or PickLLMQ router, got {type(router).__name__}")
     final = np.where(locked, i_star, np.argmax(X, axis=1))
     served_rows = rows
     cost = ctx.cost[served_rows, choices]
@@ -217,6 +219,41 @@ def summarise(df: pd.DataFrame, by: list[str], cols: list[str], conf: float = 0.
             d[c], d[f"{c}_lo"], d[f"{c}_hi"] = m, lo, hi
         out.append(d)
     return pd.DataFrame(out)
+
+
+def tstar_survival(t_star, locked, T: int) -> dict[str, float]:
+    """Censoring-aware summary of the lock-in time t* of sessions of length T.
+
+    A session that never locks within T is right-censored at T (administrative censoring: we only know
+    t* > T). The survival function S(t) = P(t* > t) is the Kaplan-Meier estimate (``scipy.stats.ecdf`` on
+    ``scipy.stats.CensoredData``); with every censoring time at T it equals the empirical share not locked by t.
+    Returns ``n``, ``locked_share``; ``km_median``, ``km_q25``, ``km_q75`` = the smallest t with
+    S(t) <= 1 - p (``inf`` when S stays above 1 - p up to T, i.e. the quantile lies beyond T);
+    ``rmst`` = the restricted mean ``int_0^T S(t) dt = E[min(t*, T)]`` (always finite, so it can be compared
+    across learning rates even when most sessions never lock); ``median_locked`` = the median over locked
+    sessions only (NOT censoring-aware; shown beside ``locked_share`` for comparison, NaN if none locked).
+    """
+    check_int("T", T, 1)
+    t = np.asarray(t_star, dtype=float)
+    lk = np.asarray(locked, dtype=bool)
+    if t.shape != lk.shape or t.ndim != 1 or t.size == 0:
+        raise ValueError(f"t_star and locked must be 1-d arrays of the same non-zero length, got {t.shape} and {lk.shape}")
+    tl = t[lk]
+    if tl.size and (not np.isfinite(tl).all() or tl.min() < 1 or tl.max() > T):
+        raise ValueError(f"t_star of locked sessions must lie in [1, T = {T}], got range [{tl.min():g}, {tl.max():g}]")
+    res = stats.ecdf(stats.CensoredData(uncensored=tl, right=np.full(int((~lk).sum()), float(T))))
+    q, S = res.sf.quantiles, res.sf.probabilities
+
+    def quantile(p: float) -> float:
+        hit = np.flatnonzero(S <= 1.0 - p + 1e-12)
+        return float(q[hit[0]]) if hit.size and q[hit[0]] <= T and (lk.any()) else float("inf")
+
+    knots = np.concatenate([[0.0], q[q < T], [float(T)]])
+    levels = np.concatenate([[1.0], S[q < T]])
+    rmst = float(np.sum(np.diff(knots) * levels))
+    return {"n": int(t.size), "locked_share": float(lk.mean()), "km_median": quantile(0.5),
+            "km_q25": quantile(0.25), "km_q75": quantile(0.75), "rmst": rmst,
+            "median_locked": float(np.median(tl)) if tl.size else float("nan")}
 
 
 # ------------------------------------------------------------------------------------------------ latency
