@@ -6,6 +6,8 @@
 * :mod:`.router` - :class:`MessPlus` on the shared router interface;
 * :mod:`.grid` - :func:`simulate_grid`, the vectorised many-runs simulator (same decisions as the router);
 * :mod:`.baselines` - RouteLLM-style and RouterDC-style baselines (our stand-ins, see there);
+* :mod:`.equal_sla` - the equal-SLA protocol: V per benchmark, seed means with 95 % t-intervals, saving factors;
+* :mod:`.theory` - the LP optimum E* and the reconstructed bounds checked in the theory notebook;
 * :mod:`.features` - request features for the predictors (text stand-in for the frozen ModernBERT embedding).
 """
 from .grid import (ExplorationAssumptionWarning, GridResult, Trajectory, exploration_assumption, simulate_grid,
