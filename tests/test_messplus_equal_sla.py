@@ -101,10 +101,11 @@ def test_main_table_mean_rows_and_heldout_check() -> None:
     mean = m[m["benchmark"] == "Mean"].set_index("router")
     assert mean.loc["big", "cost_MJ"] == pytest.approx(241.5) and mean.loc["MESS+", "n_benchmarks_meeting_alpha"] == 1
     assert (m["mcr_pct_x"] == 50.0).all()
-    h = heldout_V_check(mp, {"a": 0.6, "b": 0.6}, grid, [0, 1], [2, 3])
-    assert h.set_index("benchmark").loc["a", "V_selected"] == 1e-3
-    with pytest.raises(ValueError, match="disjoint"):
-        heldout_V_check(mp, {"a": 0.6, "b": 0.6}, grid, [0, 1], [1, 2])
+    h = heldout_V_check(mp, {"a": 0.6, "b": 0.6}, grid, 2).set_index("benchmark")
+    assert h.loc["a", "V_selected"] == 1e-3 and h.loc["a", "seeds_scored"] == 2
+    assert h.loc["a", "satisfaction_scored"] == pytest.approx(0.6075)       # seeds 2, 3 at V = 1e-3
+    with pytest.raises(ValueError, match="n_select"):
+        heldout_V_check(mp, {"a": 0.6, "b": 0.6}, grid, 4)
 
 
 def test_charge_messplus_overhead() -> None:

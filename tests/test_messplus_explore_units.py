@@ -103,3 +103,17 @@ def test_unitless_V_reproduces_the_paper_V_in_joules() -> None:
         np.testing.assert_array_equal(g_u.steps["served"], g_paper.steps["served"])
     with pytest.raises(ParameterError, match="mean_cost"):
         unitless_V(1e-4, np.array([0.0, 0.0]))
+
+
+def test_reused_trajectories_give_the_same_runs() -> None:
+    o = zoo(300)
+    kw = dict(alphas=[0.6], Vs=[1e-4, 1e-3], cs=[0.1, 1.0], seeds=[1, 2],
+              predictor=lambda: OnlineMLPPredictor(o.features, hidden=8), keep_steps=True)
+    g = simulate_grid(o, **kw)
+    for ce, e0 in (("last_explored", 1.0), ("running_mean", 1e-6), ("list", 1.0)):
+        fresh = simulate_grid(o, cost_estimate=ce, e_init=e0, **kw)
+        reuse = simulate_grid(o, cost_estimate=ce, e_init=e0, trajectories=g.trajectories, **kw)
+        np.testing.assert_array_equal(fresh.steps["served"], reuse.steps["served"])
+        np.testing.assert_allclose(fresh.runs["total_cost"], reuse.runs["total_cost"])
+    with pytest.raises(ValueError, match="trajectories are for"):
+        simulate_grid(o, **{**kw, "seeds": [2, 1]}, trajectories=g.trajectories)

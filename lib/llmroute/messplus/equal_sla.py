@@ -8,7 +8,7 @@ target alpha; this module builds the table that says so per benchmark.
   (seeds x c) meets alpha; larger V is cheaper (spec §1.4), so this is the cheapest V of the grid that meets the
   SLA. When no V meets alpha, the smallest V of the grid is reported and the row says MESS+ misses alpha.
   V is chosen on the same streams it is scored on (in-sample; :func:`heldout_V_check` shows what changes when V
-  is chosen on one half of the seeds and scored on the other).
+  is chosen on the first half of the seeds and scored on the other half).
 * **Means and 95 % intervals over seeds** (:func:`mean_ci`): every router is replayed on the same per-benchmark
   seeds (:func:`~llmroute.messplus.experiments.benchmark_seed`); a seed's value is its mean over the c values
   pooled (the paper's tables average over seeds x c, spec §3.5), and the interval is Student's t over seeds
@@ -186,19 +186,23 @@ def mean_saving(table: pd.DataFrame, router: str, level: float = 0.95) -> dict:
 
 
 def heldout_V_check(mp_runs: pd.DataFrame, alpha: Mapping[str, float], V_grid: Mapping[str, Sequence[float]],
-                    select_seeds: Sequence[int], score_seeds: Sequence[int]) -> pd.DataFrame:
-    """V chosen on ``select_seeds`` (as :func:`select_V`), satisfaction scored on the disjoint ``score_seeds``:
-    shows how optimistic the in-sample choice is. One row per benchmark."""
-    if set(select_seeds) & set(score_seeds):
-        raise ValueError("heldout_V_check: select_seeds and score_seeds must be disjoint")
+                    n_select: int) -> pd.DataFrame:
+    """V chosen (as :func:`select_V`) on the first ``n_select`` seeds of each benchmark (in run order), its
+    satisfaction scored on the remaining seeds: shows how optimistic the in-sample choice is. One row per
+    benchmark."""
     rows = []
     for b in dict.fromkeys(mp_runs["benchmark"]):
         a = float(alpha[b])
         mpb = mp_runs[mp_runs["benchmark"] == b]
-        V, ok_sel = select_V(mpb[mpb["seed"].isin(select_seeds)], a, V_grid[b])
-        sc = mpb[mpb["seed"].isin(score_seeds) & (mpb["V"] == V)]
+        seeds = list(dict.fromkeys(mpb["seed"]))
+        if not 0 < n_select < len(seeds):
+            raise ValueError(f"heldout_V_check: n_select = {n_select} must be in [1, {len(seeds) - 1}] on {b}")
+        sel_s, score_s = seeds[:n_select], seeds[n_select:]
+        V, ok_sel = select_V(mpb[mpb["seed"].isin(sel_s)], a, V_grid[b])
+        sc = mpb[mpb["seed"].isin(score_s) & (mpb["V"] == V)]
         sat = float(sc["satisfaction"].mean())
-        rows.append({"benchmark": b, "alpha": a, "V_selected": V, "meets_on_selection_seeds": bool(ok_sel),
+        rows.append({"benchmark": b, "alpha": a, "V_selected": V, "seeds_selection": len(sel_s),
+                     "seeds_scored": len(score_s), "meets_on_selection_seeds": bool(ok_sel),
                      "satisfaction_scored": sat, "meets_on_scored_seeds": bool(sat >= a)})
     return pd.DataFrame(rows)
 

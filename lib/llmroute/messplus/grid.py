@@ -164,7 +164,8 @@ def simulate_grid(outcomes: Outcomes, *, alphas: Sequence[float], Vs: Sequence[f
                   cost_estimate: str = "last_explored", e_init: float = 1.0, power: float = 0.25,
                   feedback_rate: float = 1.0, n: int | None = None, order: str = "shuffle",
                   rows_by_seed: dict[int, np.ndarray] | None = None, list_cost: np.ndarray | None = None,
-                  keep_steps: bool = False, serve_on_explore: str = "largest") -> GridResult:
+                  keep_steps: bool = False, serve_on_explore: str = "largest",
+                  trajectories: Sequence[Trajectory] | None = None) -> GridResult:
     """Run MESS+ for every (seed, c, alpha, V) on ``outcomes``; runs are in that nested order.
 
     ``predictor``: a factory returning a fresh predictor per (seed, c), or one non-learning predictor instance.
@@ -172,6 +173,11 @@ def simulate_grid(outcomes: Outcomes, *, alphas: Sequence[float], Vs: Sequence[f
     the per-model mean cost, as the engine's). Every setting is validated through :class:`MessPlusSettings`.
     With the paper's ``serve_on_explore="largest"`` an :class:`ExplorationAssumptionWarning` is issued when the
     last model is not the most accurate (or not the most expensive) on ``outcomes``.
+
+    ``trajectories``: the (seed, c) trajectories of an earlier call (``GridResult.trajectories``) to reuse
+    instead of recomputing them; valid only when that call had the same quality table, seeds, cs, predictor,
+    power, feedback_rate, order/rows and serve_on_explore (the trajectory does not depend on costs, the cost
+    estimate, alpha or V). Their seeds, c values and lengths are checked.
     """
     check_choice("order", order, ("shuffle", "given"))
     check_prob("feedback_rate", feedback_rate)
@@ -182,13 +188,22 @@ def simulate_grid(outcomes: Outcomes, *, alphas: Sequence[float], Vs: Sequence[f
     warn_exploration_assumption(outcomes, serve_on_explore)
     M = outcomes.n_models
     trajs: list[Trajectory] = []
-    for seed in seeds:
+    if trajectories is not None:
+        want = [(int(sd), float(c)) for sd in seeds for c in cs]
+        got = [(int(tr.seed), float(tr.c)) for tr in trajectories]
+        if got != want or any(tr.explore_serve is None for tr in trajectories):
+            raise ValueError(f"trajectories are for (seed, c) = {got[:4]}..., this grid needs {want[:4]}... "
+                             "(in that nested order, computed by simulate_grid)")
+        trajs = list(trajectories)
+    for seed in (seeds if trajectories is None else ()):
         for c in cs:
             pred = predictor() if callable(predictor) and not isinstance(predictor, SatisfactionPredictor) else predictor
             rows = None if rows_by_seed is None else rows_by_seed[seed]
             trajs.append(trajectory(outcomes, pred, seed, c, power=power, feedback_rate=feedback_rate, n=n,
                                     order=order, rows=rows, serve_on_explore=serve_on_explore))
     T = trajs[0].rows.size
+    if any(tr.rows.size != T or tr.rows.max() >= outcomes.n_requests for tr in trajs):
+        raise ValueError("trajectories do not fit this outcome table (stream length or rows differ)")
     combos = list(itertools.product(range(len(seeds)), range(len(cs)), alphas, Vs))
     R = len(combos)
     traj_of = np.array([si * len(cs) + ci for si, ci, _, _ in combos])
