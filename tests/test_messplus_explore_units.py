@@ -117,3 +117,21 @@ def test_reused_trajectories_give_the_same_runs() -> None:
         np.testing.assert_allclose(fresh.runs["total_cost"], reuse.runs["total_cost"])
     with pytest.raises(ValueError, match="trajectories are for"):
         simulate_grid(o, **{**kw, "seeds": [2, 1]}, trajectories=g.trajectories)
+
+
+def test_warning_ignores_noise_level_gaps() -> None:
+    from llmroute.messplus.grid import warn_exploration_assumption
+
+    def two_best(gap_rows: int) -> Outcomes:     # n = 1000: model 1 right on 600 + gap_rows, model 2 on 600
+        q = np.zeros((1000, 3))
+        q[:600, 1:] = 1.0
+        q[600:600 + gap_rows, 1] = 1.0
+        return Outcomes(name="t", models=("s", "m", "l"), quality=q, cost=np.tile([1.0, 2.0, 3.0], (1000, 1)),
+                        cost_unit="J", request_id=np.arange(1000).astype(str), domain=np.full(1000, "x"))
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert not warn_exploration_assumption(two_best(5))              # gap 0.005 <= 0.01: noise level
+    with pytest.warns(ExplorationAssumptionWarning, match="most accurate is m"):
+        assert warn_exploration_assumption(two_best(50))                 # gap 0.05
+    assert not warn_exploration_assumption(two_best(50), serve_on_explore="best_estimate")

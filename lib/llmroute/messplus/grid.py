@@ -47,13 +47,19 @@ def exploration_assumption(outcomes: Outcomes) -> dict:
             "quality_given_away": float(q.max() - q[-1])}
 
 
-def warn_exploration_assumption(outcomes: Outcomes, serve_on_explore: str = "largest") -> bool:
+#: Mean-quality margin below which a more accurate model than the last one is not reported (sampling noise).
+EXPLORATION_WARN_TOL = 0.01
+
+
+def warn_exploration_assumption(outcomes: Outcomes, serve_on_explore: str = "largest",
+                                tol: float = EXPLORATION_WARN_TOL) -> bool:
     """Warn (:class:`ExplorationAssumptionWarning`) when the paper's exploration rule meets data that contradicts
-    it; returns whether it warned."""
+    it: the last model is not the most expensive, or some model's mean quality exceeds the last model's by more
+    than ``tol``. Returns whether it warned."""
     if serve_on_explore != "largest":
         return False
     a = exploration_assumption(outcomes)
-    if a["largest_is_most_accurate"] and a["largest_is_most_expensive"]:
+    if a["quality_given_away"] <= tol and a["largest_is_most_expensive"]:
         return False
     warnings.warn(
         f"{outcomes.name}: MESS+ serves the last model ({outcomes.models[-1]}) on exploration steps, assuming it is "
