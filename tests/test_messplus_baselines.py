@@ -52,3 +52,70 @@ def test_queue_path_and_chained_rows() -> None:
     np.testing.assert_allclose(queue_path([0, 1, 1, 0], 0.5), [0.5, 0.0, 0.0, 0.5])
     r = chained_rows([3, 2], seed=0)
     assert sorted(r[:3]) == [0, 1, 2] and sorted(r[3:]) == [3, 4]
+
+
+# ---- RouterDC's rule: argmax, no cost term -----------------------------------------------------------
+def test_argmax_choice_is_highest_score_without_cost_term() -> None:
+    from llmroute.messplus.baselines import argmax_choice
+
+    p = np.array([[0.6, 0.9, 0.8], [0.2, 0.7, 0.9], [0.1, 0.2, 0.4], [0.5, 0.3, 0.3], [0.7, 0.7, 0.1]])
+    assert argmax_choice(p).tolist() == [1, 2, 2, 0, 0]     # last: tie 0.7/0.7 -> the cheaper
+    with pytest.raises(ValueError, match="shape"):
+        argmax_choice(np.array([0.1, 0.2]))
+
+
+def test_routerdc_style_default_rule_is_argmax_and_former_rule_is_kept() -> None:
+    from llmroute._validate import ParameterError
+    from llmroute.messplus.baselines import RouterDCStyle, cheapest_confident_choice
+
+    p = np.array([[0.6, 0.9, 0.8], [0.2, 0.7, 0.9]])
+    assert RouterDCStyle(p).choice.tolist() == [1, 2]
+    assert RouterDCStyle(p, rule="cheapest_confident").choice.tolist() == [0, 1]
+    assert cheapest_confident_choice(p).tolist() == routerdc_choice(p).tolist() == [0, 1]
+    with pytest.raises(ParameterError, match="rule = 'cheap'"):
+        RouterDCStyle(p, rule="cheap")
+
+
+def _toy_zoo(n: int = 120, seed: int = 0) -> Outcomes:
+    rng = np.random.default_rng(seed)
+    F = rng.standard_normal((n, 4))
+    q = (np.array([-0.3, 0.3, 0.8])[None] - F[:, :1] + 0.5 * rng.standard_normal((n, 3)) > 0).astype(float)
+    c = np.array([50.0, 250.0, 1200.0]) * np.exp(0.2 * rng.standard_normal((n, 3)))
+    return Outcomes(name="toy", models=("s", "m", "l"), quality=q, cost=c, cost_unit="J",
+                    request_id=np.arange(n).astype(str), domain=np.full(n, "x"), features=F)
+
+
+def test_baseline_runs_overhead_charges_only_the_learned_routers() -> None:
+    from llmroute.messplus.experiments import baseline_runs
+    from llmroute.messplus.settings import RoutingOverhead
+
+    o = _toy_zoo()
+    off = baseline_runs(o, 0.6, seeds=[1, 2], features=o.features)
+    on = baseline_runs(o, 0.6, seeds=[1, 2], features=o.features, overhead=RoutingOverhead(router_per_request=2.5))
+    diff = (on["total_cost"] - off["total_cost"]).to_numpy()
+    learned = off["router"].isin(["RouteLLM-style", "RouterDC-style"]).to_numpy()
+    np.testing.assert_allclose(diff[learned], 2.5 * o.n_requests)
+    np.testing.assert_allclose(diff[~learned], 0.0)
+    assert off["router"].tolist()[:6] == ["s", "m", "l", "educated guessing", "RouterDC-style", "RouteLLM-style"]
+
+
+def test_routing_overhead_validation_and_estimate() -> None:
+    from llmroute._validate import ParameterError
+    from llmroute.messplus.settings import RoutingOverhead
+
+    assert not RoutingOverhead().enabled
+    est = RoutingOverhead.encoder_estimate(80.0, encoder_params=1e8, small_params=1e9, update_factor=3.0)
+    assert (est.router_per_request, est.predictor_per_request, est.predictor_per_update) == pytest.approx((8.0, 8.0, 24.0))
+    assert est.enabled
+    with pytest.raises(ParameterError, match="router_per_request = -1"):
+        RoutingOverhead(router_per_request=-1.0)
+
+
+def test_benchmark_seed_is_stable_and_independent_per_benchmark() -> None:
+    from llmroute.messplus.experiments import BENCHMARKS, benchmark_seed, benchmark_seeds
+
+    s = [benchmark_seed(42, b) for b in BENCHMARKS]
+    assert len(set(s)) == len(BENCHMARKS) and all(isinstance(x, int) and 0 <= x < 2 ** 63 for x in s)
+    assert benchmark_seed(42, "arc_challenge") == benchmark_seed(42, "arc_challenge")   # deterministic
+    assert benchmark_seeds([42, 43], "piqa") == [benchmark_seed(42, "piqa"), benchmark_seed(43, "piqa")]
+    assert benchmark_seed(42, "piqa") != benchmark_seed(43, "piqa")

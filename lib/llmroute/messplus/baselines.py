@@ -12,17 +12,24 @@ predictor (:mod:`llmroute.messplus.features`):
   score >= threshold. The threshold is calibrated to alpha as the authors did (spec §3.6), in hindsight on the
   stream itself: the **largest** threshold whose running satisfaction, averaged over the last 30 steps, is
   >= alpha (:func:`calibrate_threshold`). This hindsight calibration favours the baseline.
-* :class:`RouterDCStyle` - a fixed learned multi-model router with no alpha knob: per-model correctness
-  probabilities from the same cross-fitted logistic regressions; serve the cheapest model predicted correct
-  (p >= 0.5), or the model of highest p when none is. RouterDC's dual-contrastive training is not reproduced.
+* :class:`RouterDCStyle` - RouterDC's decision rule (spec §3.6): a fixed learned multi-model router that serves
+  the model of **highest predicted score** among all models (1B / 8B / 70B), with **no cost term and no alpha
+  knob** (identical routing for every alpha): ``m_t = argmax_m p_{t,m}`` (:func:`argmax_choice`; ties to the
+  cheaper). The scores are per-model correctness probabilities from the same cross-fitted logistic regressions;
+  RouterDC's dual-contrastive training of an encoder against model embeddings is not reproduced.
+  The former stand-in rule - the cheapest model with p >= 0.5 (:func:`cheapest_confident_choice`, formerly
+  ``routerdc_choice``) - is **not** RouterDC's (it adds a cost preference RouterDC does not have) and is kept
+  only as ``RouterDCStyle(probs, rule="cheapest_confident")`` for comparison with earlier results.
 
-Neither adds router energy to the cost (the authors added measured router GPU energy; we cannot measure it).
+Router energy: the authors added the routers' measured GPU energy to each request's cost (spec §3.6). We cannot
+measure it; :class:`~llmroute.messplus.settings.RoutingOverhead` (off by default) charges an estimate, applied by
+:func:`llmroute.messplus.experiments.baseline_runs` (``overhead=``) to the two learned routers only.
 """
 from __future__ import annotations
 
 import numpy as np
 
-from .._validate import check_int, check_prob
+from .._validate import check_choice, check_int, check_prob
 from ..routers.base import Request, RequestBatch, Router, ZooInfo
 
 
@@ -108,8 +115,9 @@ class RouteLLMStyle(Router):
         return np.where(self.score[batch.rows] >= self.threshold, self.strong, self.weak).astype(np.int64)
 
 
-def routerdc_choice(probs: np.ndarray, cut: float = 0.5) -> np.ndarray:
-    """Cheapest model with p >= cut; the most probable (ties: the larger) when none is."""
+def cheapest_confident_choice(probs: np.ndarray, cut: float = 0.5) -> np.ndarray:
+    """The former RouterDC stand-in (not RouterDC's rule): cheapest model with p >= cut; the most probable (ties:
+    the larger) when none is."""
     p = np.asarray(probs, dtype=float)
     ok = p >= cut
     M = p.shape[1]
@@ -117,13 +125,35 @@ def routerdc_choice(probs: np.ndarray, cut: float = 0.5) -> np.ndarray:
     return np.where(ok.any(axis=1), np.argmax(ok, axis=1), best).astype(np.int64)
 
 
+#: Former name of :func:`cheapest_confident_choice` (kept so earlier code keeps working).
+routerdc_choice = cheapest_confident_choice
+
+#: Decision rules of :class:`RouterDCStyle`: ``argmax`` is RouterDC's; ``cheapest_confident`` the former stand-in.
+ROUTERDC_RULES = ("argmax", "cheapest_confident")
+
+
+def argmax_choice(probs: np.ndarray) -> np.ndarray:
+    """RouterDC's rule: m_t = argmax_m p_{t,m} over all models, no cost term (ties to the lowest index, the
+    cheaper model)."""
+    p = np.asarray(probs, dtype=float)
+    if p.ndim != 2 or p.shape[1] < 1:
+        raise ValueError(f"probs must be a (requests, models) array, got shape {p.shape}")
+    return np.argmax(p, axis=1).astype(np.int64)
+
+
 class RouterDCStyle(Router):
-    """Fixed learned router: cheapest model predicted correct (see the module docstring); no alpha knob."""
+    """Fixed learned router with no alpha knob: the highest-scoring model (RouterDC's rule, the default), or the
+    former stand-in rule ``cheapest_confident`` (see the module docstring)."""
 
     learns = False
 
-    def __init__(self, probs: np.ndarray, cut: float = 0.5, name: str = "RouterDC-style") -> None:
-        self.choice = routerdc_choice(probs, check_prob("cut", cut))
+    def __init__(self, probs: np.ndarray, cut: float = 0.5, name: str = "RouterDC-style", rule: str = "argmax") -> None:
+        check_choice("rule", rule, ROUTERDC_RULES)
+        self.rule = rule
+        if rule == "argmax":
+            self.choice = argmax_choice(probs)
+        else:
+            self.choice = cheapest_confident_choice(probs, check_prob("cut", cut))
         self.name = name
 
     def choose(self, request: Request) -> int:

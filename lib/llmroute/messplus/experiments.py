@@ -13,6 +13,7 @@ from ..data.schema import Outcomes
 from ..replay import replay
 from ..routers import EducatedGuessing, SingleModel
 from .baselines import RouteLLMStyle, RouterDCStyle, calibrate_threshold, crossfit_scores
+from .settings import RoutingOverhead
 from .features import request_features
 from .grid import GridResult, simulate_grid
 from .predictors import OnlineMLPPredictor, OraclePredictor
@@ -27,6 +28,29 @@ BOLD_ALPHA: dict[str, float] = dict(MESSPLUS_PAPER_ALPHA)
 V_GRID: tuple[float, ...] = (1e-6, 1e-5, 1e-4, 1e-3, 1e-2)
 C_GRID: tuple[float, ...] = (0.01, 0.1, 1.0)
 SEEDS: tuple[int, ...] = (42, 43, 44)
+#: The paper's per-benchmark V values used in its figures (Llama zoo, spec §3.5), in 1/J.
+PAPER_V_GRID: dict[str, tuple[float, ...]] = {
+    "arc_challenge": (1e-5, 1e-4, 1e-3), "arc_easy": (1e-4, 1e-3, 1e-2), "boolq": (1e-4, 1e-3, 1e-2),
+    "logiqa": (1e-5, 1e-4, 1e-3), "piqa": (1e-4, 1e-3, 1e-2), "sciq": (1e-6, 1e-5, 1e-4),
+    "social_iqa": (1e-5, 1e-4, 1e-3), "winogrande": (1e-4, 1e-3, 1e-2)}
+
+
+def benchmark_seed(seed: int, benchmark: str) -> int:
+    """An independent run seed per (seed, benchmark): ``SeedSequence(seed, spawn_key=(crc32(benchmark),))``'s
+    first 63-bit word. With it the request order and the exploration draws of one seed are independent across
+    benchmarks (with the bare seed every benchmark's first exploration came at the same step). Stable across
+    Python processes (crc32, not ``hash``)."""
+    import zlib
+
+    from .._validate import check_int
+
+    ss = np.random.SeedSequence(check_int("seed", seed, 0), spawn_key=(zlib.crc32(str(benchmark).encode()),))
+    return int(ss.generate_state(1, np.uint64)[0] >> np.uint64(1))
+
+
+def benchmark_seeds(seeds: Sequence[int], benchmark: str) -> list[int]:
+    """:func:`benchmark_seed` for each seed."""
+    return [benchmark_seed(s, benchmark) for s in seeds]
 SHORT = {"arc_challenge": "ARC-C", "arc_easy": "ARC-E", "boolq": "BoolQ", "logiqa": "LogiQA", "piqa": "PIQA",
          "sciq": "SciQ", "social_iqa": "SocialIQA", "winogrande": "Winogrande"}
 
@@ -87,28 +111,69 @@ def _summ(res, alpha: float, models) -> dict:
     return out
 
 
+def baseline_logs(outcomes: Outcomes, alpha: float, seeds: Sequence[int] = SEEDS,
+                  features: np.ndarray | None = None, crossfit_seed: int = 0, probs: np.ndarray | None = None,
+                  win: np.ndarray | None = None, routerdc_rule: str = "argmax", single_models: bool = True):
+    """Replays of the baselines on the seeded request orders MESS+ uses: ``({router: [ReplayResult per seed]},
+    thresholds)`` for the single models (if ``single_models``), educated guessing, RouterDC-style
+    (``routerdc_rule``, default RouterDC's argmax) and RouteLLM-style (threshold calibrated per seed on that seed's
+    order, spec §3.6; ``thresholds`` lists them per seed). ``probs``/``win``: cross-fitted scores
+    (:func:`crossfit_scores` on ``features`` when not given)."""
+    if probs is None or win is None:
+        x = request_features(outcomes) if features is None else features
+        probs, win = crossfit_scores(x, outcomes.quality, seed=crossfit_seed)
+    M = outcomes.n_models
+    out: dict[str, list] = {}
+    thresholds: list[float] = []
+    for seed in seeds:
+        routers = []
+        if single_models:
+            routers = [SingleModel(k) for k in range(M)]
+            for r, m in zip(routers, outcomes.models):
+                r.name = m
+        routers += [EducatedGuessing(outcomes.mean_quality(), alpha), RouterDCStyle(probs, rule=routerdc_rule)]
+        first = None
+        for r in routers:
+            res = replay(outcomes, r, seed=seed)
+            first = res if first is None else first
+            out.setdefault(r.name, []).append(res)
+        order = first.log["row"].to_numpy()
+        thr = calibrate_threshold(win, outcomes.quality, order, alpha)
+        thresholds.append(thr)
+        out.setdefault("RouteLLM-style", []).append(replay(outcomes, RouteLLMStyle(win, thr), seed=seed))
+    return out, thresholds
+
+
+#: Baselines that run a learned router on every request (charged ``RoutingOverhead.router_per_request``).
+LEARNED_BASELINES = ("RouteLLM-style", "RouterDC-style")
+
+
 def baseline_runs(outcomes: Outcomes, alpha: float, seeds: Sequence[int] = SEEDS,
                   features: np.ndarray | None = None, crossfit_seed: int = 0,
-                  return_scores: bool = False):
-    """Single models, educated guessing, RouteLLM-style (threshold calibrated per seed) and RouterDC-style,
-    replayed on the same seeded orders as MESS+; one row per (router, seed)."""
+                  return_scores: bool = False, overhead: RoutingOverhead | None = None,
+                  routerdc_rule: str = "argmax"):
+    """Single models, educated guessing, RouteLLM-style (threshold calibrated per seed) and RouterDC-style
+    (RouterDC's argmax rule by default), replayed on the same seeded orders as MESS+; one row per (router, seed).
+    ``overhead`` (off by default) adds ``router_per_request`` x T to the learned baselines' ``total_cost``
+    (``router_overhead`` column)."""
     x = request_features(outcomes) if features is None else features
     probs, win = crossfit_scores(x, outcomes.quality, seed=crossfit_seed)
+    logs, thresholds = baseline_logs(outcomes, alpha, seeds, probs=probs, win=win, routerdc_rule=routerdc_rule)
     rows = []
-    M = outcomes.n_models
-    for seed in seeds:
-        routers = [SingleModel(k) for k in range(M)]
-        for r, m in zip(routers, outcomes.models):
-            r.name = m
-        routers += [EducatedGuessing(outcomes.mean_quality(), alpha), RouterDCStyle(probs)]
-        for r in routers:
-            rows.append(_summ(replay(outcomes, r, seed=seed), alpha, outcomes.models))
-        order = replay(outcomes, SingleModel(0), seed=seed).log["row"].to_numpy()
-        thr = calibrate_threshold(win, outcomes.quality, order, alpha)
-        rec = _summ(replay(outcomes, RouteLLMStyle(win, thr), seed=seed), alpha, outcomes.models)
-        rec["threshold"] = thr
-        rows.append(rec)
+    for name, results in logs.items():
+        for i, res in enumerate(results):
+            rec = _summ(res, alpha, outcomes.models)
+            if name == "RouteLLM-style":
+                rec["threshold"] = thresholds[i]
+            rec["router_overhead"] = 0.0
+            if overhead is not None and name in LEARNED_BASELINES:
+                rec["router_overhead"] = overhead.router_per_request * len(res.log)
+                rec["total_cost"] += rec["router_overhead"]
+            rows.append(rec)
+    order = {n: i for i, n in enumerate(logs)}
     df = pd.DataFrame(rows)
+    df = df.assign(_o=df["router"].map(order)).sort_values(["seed", "_o"], kind="stable").drop(columns="_o")
+    df = df.reset_index(drop=True)
     df.insert(0, "alpha", alpha)
     return (df, probs, win) if return_scores else df
 

@@ -14,6 +14,7 @@ mask - and evaluates the same floating-point expressions, so it takes the same d
 from __future__ import annotations
 
 import itertools
+import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -24,7 +25,49 @@ from .._validate import check_choice, check_prob
 from ..data.schema import Outcomes
 from ..replay import stream_order
 from .predictors import SatisfactionPredictor
-from .settings import MessPlusSettings, explore_prob
+from .router import explore_serve as _explore_serve
+from .settings import SERVE_ON_EXPLORE, MessPlusSettings, explore_prob
+
+
+class ExplorationAssumptionWarning(UserWarning):
+    """The data contradicts the paper's exploration rule: the most expensive model is not the most accurate."""
+
+
+def exploration_assumption(outcomes: Outcomes) -> dict:
+    """Does the data fit the paper's rule of serving the last (most expensive) model on exploration steps?
+
+    Returns the per-model mean quality and mean cost, the most accurate model, whether the last column is the
+    most expensive by mean cost and the most accurate (ties count for both), and the quality the rule
+    gives away per exploration step (best mean quality - the last model's)."""
+    q, c = outcomes.mean_quality(), outcomes.mean_cost()
+    best = int(np.argmax(q))
+    return {"models": outcomes.models, "mean_quality": q, "mean_cost": c, "most_accurate": outcomes.models[best],
+            "largest_is_most_expensive": bool(c[-1] >= c.max()),
+            "largest_is_most_accurate": bool(q[-1] >= q.max()),
+            "quality_given_away": float(q.max() - q[-1])}
+
+
+#: Mean-quality margin below which a more accurate model than the last one is not reported (sampling noise).
+EXPLORATION_WARN_TOL = 0.01
+
+
+def warn_exploration_assumption(outcomes: Outcomes, serve_on_explore: str = "largest",
+                                tol: float = EXPLORATION_WARN_TOL) -> bool:
+    """Warn (:class:`ExplorationAssumptionWarning`) when the paper's exploration rule meets data that contradicts
+    it: the last model is not the most expensive, or some model's mean quality exceeds the last model's by more
+    than ``tol``. Returns whether it warned."""
+    if serve_on_explore != "largest":
+        return False
+    a = exploration_assumption(outcomes)
+    if a["quality_given_away"] <= tol and a["largest_is_most_expensive"]:
+        return False
+    warnings.warn(
+        f"{outcomes.name}: MESS+ serves the last model ({outcomes.models[-1]}) on exploration steps, assuming it is "
+        f"the most expensive and most accurate; here the most accurate is {a['most_accurate']} (mean quality "
+        f"{a['mean_quality'].max():.3f} vs {a['mean_quality'][-1]:.3f}) and the last model is "
+        f"{'' if a['largest_is_most_expensive'] else 'not '}the most expensive. Consider serve_on_explore="
+        f"'best_estimate'.", ExplorationAssumptionWarning, stacklevel=3)
+    return True
 
 
 @dataclass
@@ -39,6 +82,7 @@ class Trajectory:
     labelled: np.ndarray      # (T,) bool
     s_hat: np.ndarray         # (T, M) predicted satisfaction at each step (0 on exploration steps: unused)
     loss: np.ndarray          # (T,) predictor BCE on the explored example before its step (NaN elsewhere)
+    explore_serve: np.ndarray | None = None  # (T,) model served if step t explores (settings.SERVE_ON_EXPLORE)
 
 
 @dataclass
@@ -82,8 +126,10 @@ def _generators(seed: int):
 
 def trajectory(outcomes: Outcomes, predictor: SatisfactionPredictor, seed: int, c: float, *, power: float = 0.25,
                feedback_rate: float = 1.0, n: int | None = None, order: str = "shuffle",
-               rows: np.ndarray | None = None) -> Trajectory:
-    """The shared part of every run with this (seed, c): see the module docstring."""
+               rows: np.ndarray | None = None, serve_on_explore: str = "largest") -> Trajectory:
+    """The shared part of every run with this (seed, c): see the module docstring. ``explore_serve[t]`` is the
+    model served if step t explores (:func:`llmroute.messplus.router.explore_serve` on the labels of the earlier
+    labelled explorations)."""
     order_rng, explore_rng, pred_rng, fb_rng = _generators(seed)
     if rows is None:
         rows = stream_order(outcomes.n_requests, order_rng, order, n)
@@ -94,6 +140,14 @@ def trajectory(outcomes: Outcomes, predictor: SatisfactionPredictor, seed: int, 
     X = explore_rng.random(T) < p
     predictor.reset(M, pred_rng)
     loss = np.full(T, np.nan)
+    serve = np.full(T, M - 1, dtype=np.int64)
+    if serve_on_explore != "largest":
+        q_sum, q_n = np.zeros(M), 0
+        for e in np.flatnonzero(X):
+            serve[e] = _explore_serve(q_sum, q_n, serve_on_explore)
+            if labelled[e]:
+                q_sum += outcomes.quality[rows[e]]
+                q_n += 1
     if not predictor.learns:
         s_hat = np.asarray(predictor.predict(rows), dtype=float).copy()
     else:
@@ -107,7 +161,8 @@ def trajectory(outcomes: Outcomes, predictor: SatisfactionPredictor, seed: int, 
             start = e + 1
         if start < T:
             s_hat[start:] = predictor.predict(rows[start:])
-    return Trajectory(seed=seed, c=float(c), rows=rows, p=p, explore=X, labelled=labelled, s_hat=s_hat, loss=loss)
+    return Trajectory(seed=seed, c=float(c), rows=rows, p=p, explore=X, labelled=labelled, s_hat=s_hat, loss=loss,
+                      explore_serve=serve)
 
 
 def simulate_grid(outcomes: Outcomes, *, alphas: Sequence[float], Vs: Sequence[float], cs: Sequence[float],
@@ -115,26 +170,46 @@ def simulate_grid(outcomes: Outcomes, *, alphas: Sequence[float], Vs: Sequence[f
                   cost_estimate: str = "last_explored", e_init: float = 1.0, power: float = 0.25,
                   feedback_rate: float = 1.0, n: int | None = None, order: str = "shuffle",
                   rows_by_seed: dict[int, np.ndarray] | None = None, list_cost: np.ndarray | None = None,
-                  keep_steps: bool = False) -> GridResult:
+                  keep_steps: bool = False, serve_on_explore: str = "largest",
+                  trajectories: Sequence[Trajectory] | None = None) -> GridResult:
     """Run MESS+ for every (seed, c, alpha, V) on ``outcomes``; runs are in that nested order.
 
     ``predictor``: a factory returning a fresh predictor per (seed, c), or one non-learning predictor instance.
     Other parameters as :class:`MessPlusSettings` and :func:`llmroute.replay.replay` (``list_cost`` defaults to
     the per-model mean cost, as the engine's). Every setting is validated through :class:`MessPlusSettings`.
+    With the paper's ``serve_on_explore="largest"`` an :class:`ExplorationAssumptionWarning` is issued when the
+    last model is not the most accurate (or not the most expensive) on ``outcomes``.
+
+    ``trajectories``: the (seed, c) trajectories of an earlier call (``GridResult.trajectories``) to reuse
+    instead of recomputing them; valid only when that call had the same quality table, seeds, cs, predictor,
+    power, feedback_rate, order/rows and serve_on_explore (the trajectory does not depend on costs, the cost
+    estimate, alpha or V). Their seeds, c values and lengths are checked.
     """
     check_choice("order", order, ("shuffle", "given"))
     check_prob("feedback_rate", feedback_rate)
+    check_choice("serve_on_explore", serve_on_explore, SERVE_ON_EXPLORE)
     for a, V, c in itertools.product(alphas, Vs, cs):
-        MessPlusSettings(alpha=a, V=V, c=c, cost_estimate=cost_estimate, e_init=e_init, power=power)
+        MessPlusSettings(alpha=a, V=V, c=c, cost_estimate=cost_estimate, e_init=e_init, power=power,
+                         serve_on_explore=serve_on_explore)
+    warn_exploration_assumption(outcomes, serve_on_explore)
     M = outcomes.n_models
     trajs: list[Trajectory] = []
-    for seed in seeds:
+    if trajectories is not None:
+        want = [(int(sd), float(c)) for sd in seeds for c in cs]
+        got = [(int(tr.seed), float(tr.c)) for tr in trajectories]
+        if got != want or any(tr.explore_serve is None for tr in trajectories):
+            raise ValueError(f"trajectories are for (seed, c) = {got[:4]}..., this grid needs {want[:4]}... "
+                             "(in that nested order, computed by simulate_grid)")
+        trajs = list(trajectories)
+    for seed in (seeds if trajectories is None else ()):
         for c in cs:
             pred = predictor() if callable(predictor) and not isinstance(predictor, SatisfactionPredictor) else predictor
             rows = None if rows_by_seed is None else rows_by_seed[seed]
             trajs.append(trajectory(outcomes, pred, seed, c, power=power, feedback_rate=feedback_rate, n=n,
-                                    order=order, rows=rows))
+                                    order=order, rows=rows, serve_on_explore=serve_on_explore))
     T = trajs[0].rows.size
+    if any(tr.rows.size != T or tr.rows.max() >= outcomes.n_requests for tr in trajs):
+        raise ValueError("trajectories do not fit this outcome table (stream length or rows differ)")
     combos = list(itertools.product(range(len(seeds)), range(len(cs)), alphas, Vs))
     R = len(combos)
     traj_of = np.array([si * len(cs) + ci for si, ci, _, _ in combos])
@@ -148,6 +223,7 @@ def simulate_grid(outcomes: Outcomes, *, alphas: Sequence[float], Vs: Sequence[f
     S = np.stack([tr.s_hat for tr in trajs], axis=1)
     X = np.stack([tr.explore for tr in trajs], axis=1)[:, traj_of]          # (T, R)
     lab = np.stack([tr.labelled for tr in trajs], axis=1)[:, traj_of]
+    xserve = np.stack([tr.explore_serve for tr in trajs], axis=1)[:, traj_of]  # (T, R)
     S_r = np.ascontiguousarray(S[:, traj_of])
     q_r = np.ascontiguousarray(qual[:, traj_of])
     c_r = np.ascontiguousarray(cost[:, traj_of])
@@ -184,7 +260,7 @@ def simulate_grid(outcomes: Outcomes, *, alphas: Sequence[float], Vs: Sequence[f
             E = e_sum / e_cnt
         m = np.argmin(Vc * E + Q[:, None] * (ac - S_r[t]), axis=1)
         xt = X[t]
-        m[xt] = M - 1
+        m[xt] = xserve[t, xt]
         s = q_r[t, ar, m]
         cst = c_r[t, ar, m]
         ct = np.where(xt, csum_r[t], cst)
@@ -216,6 +292,7 @@ def simulate_grid(outcomes: Outcomes, *, alphas: Sequence[float], Vs: Sequence[f
                "satisfaction": float(sf[:, r].mean()), "satisfaction_timemean": float(running[:, r].mean()),
                "total_cost": float(cost_out[:, r].sum()), "cost_per_request": float(cost_out[:, r].mean()),
                "exploration_cost": float(cost_out[x, r].sum()), "n_explored": int(x.sum()),
+               "n_updates": int((x & tr.labelled).sum()),
                "exploration_ratio": float(x.mean()), "Q_final": float(Q[r]), "Q_true_final": float(Qt[r]),
                "predictor_loss_mean": float(np.nanmean(tr.loss)) if np.isfinite(tr.loss).any() else float("nan")}
         rec["meets_alpha"] = bool(rec["satisfaction"] >= a)

@@ -3,7 +3,8 @@
 Per request t (0-based):
 
 * explore with probability p_t = min(1, c / max(t, 1)^(1/4)): query **all** models (the engine charges the sum of
-  their costs), serve the largest model, learn from the full label vector (one predictor step), update the cost
+  their costs), serve the largest model (``serve_on_explore="largest"``, the paper's rule) or the model with the
+  best running quality estimate from earlier labelled explorations (``"best_estimate"``), learn from the full label vector (one predictor step), update the cost
   estimates;
 * otherwise serve m* = argmin_m V * E_hat_m + Q_t * (alpha - s_hat_m) (ties to the lowest index, the cheapest);
 * after the outcome: Q_{t+1} = max(0, Q_t + alpha - s_t), s_t the served answer's satisfaction. Under sparse
@@ -27,6 +28,17 @@ from .settings import MessPlusSettings, explore_prob
 def drift_plus_penalty_choice(V: float, e_hat: np.ndarray, Q: float, alpha: float, s_hat: np.ndarray) -> int:
     """argmin_m V * e_hat_m + Q * (alpha - s_hat_m); ties go to the lowest index (the cheapest model)."""
     return int(np.argmin(V * e_hat + Q * (alpha - s_hat)))
+
+
+def explore_serve(q_sum: np.ndarray, n: int, rule: str) -> int:
+    """The model served on an exploration step: the largest (``rule="largest"``, the paper's) or, with
+    ``rule="best_estimate"``, the highest running mean label q_sum / n over n earlier labelled explorations
+    (ties to the larger model; the largest while n = 0)."""
+    M = len(q_sum)
+    if rule == "largest" or n == 0:
+        return M - 1
+    est = np.asarray(q_sum, dtype=float) / n
+    return int(M - 1 - np.argmax(est[::-1]))
 
 
 def queue_update(Q: float, alpha: float, s: float) -> float:
@@ -57,6 +69,8 @@ class MessPlus(Router):
         self._e_sum = np.full(M, float(s.e_init))
         self._e_cnt = np.ones(M)
         self.Q = 0.0
+        self._q_sum = np.zeros(M)
+        self._q_n = 0
         self.n_explored = 0
         self.n_steps = 0
         self._p = float("nan")
@@ -69,7 +83,7 @@ class MessPlus(Router):
         self._explore = bool(self._explore_rng.random() < self._p)
         if self._explore:
             M = self.n_models
-            return Decision(serve=M - 1, query=tuple(range(M)))
+            return Decision(serve=explore_serve(self._q_sum, self._q_n, s.serve_on_explore), query=tuple(range(M)))
         s_hat = self.predictor.predict(np.array([request.row]))[0]
         return drift_plus_penalty_choice(s.V, self.e_hat, self.Q, s.alpha, s_hat)
 
@@ -80,6 +94,9 @@ class MessPlus(Router):
             self.n_explored += 1
             if feedback.labelled and self.predictor.learns:
                 self._loss = self.predictor.update(request.row, np.asarray(feedback.quality, dtype=float))
+            if feedback.labelled:
+                self._q_sum += np.asarray(feedback.quality, dtype=float)
+                self._q_n += 1
             if s.cost_estimate == "last_explored":
                 self.e_hat = np.asarray(feedback.cost, dtype=float).copy()
         if s.cost_estimate == "running_mean":
