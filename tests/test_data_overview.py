@@ -4,12 +4,10 @@ from __future__ import annotations
 from dataclasses import replace
 
 import numpy as np
-import pandas as pd
 import pytest
 
 from llmroute.data.overview import (Entry, baseline_points, messplus_data_note, model_table, overlap, overlap_long,
                                     pareto_front, pattern_counts)
-from llmroute.data.schema import Outcomes
 
 from conftest import tiny_outcomes
 
@@ -62,3 +60,20 @@ def test_messplus_data_note_from_metadata() -> None:
     short = replace(o, meta={"synthetic": False, "raw_rows": {"b": 5}})
     assert "It holds 4 documents of the 6 in the lm-eval split." in messplus_data_note(short, "b", 6)
     assert messplus_data_note(replace(o, meta={"synthetic": True}), "b", 4).startswith("Real data absent")
+
+
+def test_messplus_model_means_rows_and_counts(monkeypatch) -> None:
+    """Per benchmark and model, with the file's row counts; the loader is replaced by the tiny table (12 raw rows
+    for its 4 documents, a split of 6)."""
+    import llmroute.data.messplus as mp
+    import llmroute.data.overview as ov
+
+    tiny = replace(tiny_outcomes(), meta={"synthetic": False, "raw_rows": {"b": 12}})
+    monkeypatch.setattr(ov, "load_or_synthetic", lambda name, bench, rng: tiny)
+    monkeypatch.setitem(mp.MESSPLUS_SPLIT_SIZES, "b", 6)
+    t = ov.messplus_model_means(np.random.default_rng(0), benchmarks=("b",))
+    assert t["model"].tolist() == ["s", "m", "l"] and t["accuracy"].tolist() == [0.25, 0.5, 0.75]
+    assert t["mean_joules"].tolist() == [1.75, 5.5, 21.5]
+    row = t.iloc[0]
+    assert (row["n_docs"], row["raw_rows"], row["duplicate_rows"], row["captures"], row["split_size"]) == (4, 12, 8, 3.0, 6)
+    assert row["note"] == messplus_data_note(tiny, "b", 6) and "3.00 captures" in row["note"]

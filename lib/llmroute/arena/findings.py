@@ -23,7 +23,7 @@ import pandas as pd
 
 from ..data.schema import Outcomes
 from ..routers.base import Router
-from .catalog import GAME_CASCADE, GAME_OPTIMAL_PREFIX, MESSPLUS, pair, single_model_name
+from .catalog import GAME_CASCADE, GAME_OPTIMAL_PREFIX, MESSPLUS, pair
 from .game_routers import game_optimal_router, game_params, measure_pair
 from .metrics import measured_params, misalignment, per_domain_static_utility, static_expected_utility, \
     static_game_table

@@ -100,7 +100,7 @@ def overlap_long(entries: list[Entry], threshold: float = 0.5) -> pd.DataFrame:
 def messplus_model_means(rng: np.random.Generator, benchmarks: tuple[str, ...] | None = None) -> pd.DataFrame:
     """Per MESS+ benchmark and model: accuracy (mean correctness) and mean GPU joules per request, with the
     data's provenance: ``n_docs`` (rows after de-duplication on ``doc_id``), ``raw_rows`` (rows in the authors'
-    file), ``split_size`` (the lm-eval split, spec messplus.md §3.3), ``synthetic`` and a ``note`` from
+    file), ``duplicate_rows = raw_rows - n_docs``, ``captures = raw_rows / n_docs``, ``split_size`` (the lm-eval split, spec messplus.md §3.3), ``synthetic`` and a ``note`` from
     :func:`messplus_data_note`. Every benchmark of the paper's table unless ``benchmarks`` is given; the real
     data when present, else the calibrated synthetic zoo (drawn with ``rng``)."""
     from .messplus import MESSPLUS_BENCHMARKS, MESSPLUS_SPLIT_SIZES
@@ -110,11 +110,12 @@ def messplus_model_means(rng: np.random.Generator, benchmarks: tuple[str, ...] |
         o = load_or_synthetic("messplus", b, rng)
         note = messplus_data_note(o, b, MESSPLUS_SPLIT_SIZES[b])
         acc, joules = o.mean_quality(), o.mean_cost()
+        raw = int(o.meta.get("raw_rows", {}).get(b, o.n_requests))
         for k, m in enumerate(o.models):
             rows.append({"benchmark": b, "model": m, "accuracy": float(acc[k]), "mean_joules": float(joules[k]),
-                         "n_docs": o.n_requests, "raw_rows": int(o.meta.get("raw_rows", {}).get(b, o.n_requests)),
-                         "split_size": MESSPLUS_SPLIT_SIZES[b], "synthetic": bool(o.meta.get("synthetic")),
-                         "note": note})
+                         "n_docs": o.n_requests, "raw_rows": raw, "duplicate_rows": raw - o.n_requests,
+                         "captures": raw / o.n_requests, "split_size": MESSPLUS_SPLIT_SIZES[b],
+                         "synthetic": bool(o.meta.get("synthetic")), "note": note})
     return pd.DataFrame(rows)
 
 
