@@ -34,6 +34,13 @@ from .metrics import measured_params, static_game_table
 from .users import ArenaUser
 
 ARENA_DATASETS: tuple[str, ...] = ("messplus", "synthetic", "routerbench", "llmrouter", "routellm", "omnisbench")
+#: Display names the arena's findings look up (one place: :func:`arena_routers` names routers with them).
+GAME_OPTIMAL_PREFIX = "game-optimal"
+GAME_CASCADE = "game cascade (1,1)"
+MESSPLUS = "MESS+"
+#: The three users of the arena notebook, by mode (see :func:`arena_users`).
+USER_MODES: tuple[str, ...] = ("passive", "reactive, independent", "reactive, same")
+
 LABELS: dict[str, str] = {"messplus": "MESS+ Llama zoo", "synthetic": "synthetic zoo (MESS+-calibrated)",
                           "routerbench": "RouterBench", "llmrouter": "LLMRouter", "routellm": "RouteLLM MMLU",
                           "omnisbench": "OmnisBench"}
@@ -60,6 +67,28 @@ def load_arena_dataset(key: str, n_max: int | None, seed: int = 0) -> Outcomes:
 
         out = with_synthetic_latency(out, rng)
     return replace(out, name=key, meta={**out.meta, "arena_key": key})
+
+
+def single_model_name(model: str) -> str:
+    """Display name of the single-model router of ``model`` ("only <name after the last '/'>")."""
+    return f"only {model.split('/')[-1]}"
+
+
+def churn_penalty(outcomes: Outcomes) -> float:
+    """The arena's churn penalty ``P``: one pass of the most expensive model (its mean cost per request)."""
+    return float(outcomes.mean_cost().max())
+
+
+def arena_users(outcomes: Outcomes, *, V: float, latency_rate: float, max_attempts: int) -> dict[str, ArenaUser]:
+    """The three users of the arena (:data:`USER_MODES`), all with value ``V``, latency cost ``latency_rate`` per
+    second and churn penalty :func:`churn_penalty`: passive (``q = 1``), and reactive users who best-respond
+    (``q="best_response"``) with re-prompts that redraw independently or return the stored outcome."""
+    P = churn_penalty(outcomes)
+    common = dict(V=V, latency_rate=latency_rate, P=P)
+    return {"passive": ArenaUser.passive(**common),
+            "reactive, independent": ArenaUser(q="best_response", max_attempts=max_attempts, redraw="independent",
+                                               **common),
+            "reactive, same": ArenaUser(q="best_response", max_attempts=max_attempts, redraw="same", **common)}
 
 
 def pair(outcomes: Outcomes, threshold: float = 0.5) -> tuple[int, int]:
@@ -141,7 +170,7 @@ def arena_routers(outcomes: Outcomes, user: ArenaUser, *, alpha: float | None = 
     if "single" in fam:
         for k in single_models(outcomes, user):
             r = SingleModel(k)
-            r.name = f"only {outcomes.models[k].split('/')[-1]}"
+            r.name = single_model_name(outcomes.models[k])
             out[r.name] = r
     if "random" in fam:
         out["random"] = UniformRandom()
@@ -161,15 +190,15 @@ def arena_routers(outcomes: Outcomes, user: ArenaUser, *, alpha: float | None = 
             out["RouterDC-style"] = RouterDCStyle(probs)
     if "game" in fam and large != small:
         g = game_optimal_router(outcomes, user, small, large)
-        g.name = "game-optimal " + g.name.split(" ", 1)[1]
+        g.name = f"{GAME_OPTIMAL_PREFIX} ({g.game_policy.i},{g.game_policy.s:.3g})"
         out[g.name] = g
         m = measure_pair(outcomes, user, small, large)
         pol = GamePolicy(i=1, s=1.0, small=small, large=large, c=m["c"], t=m["t"], p=m["p"], P=user.P)
-        out["game cascade (1,1)"] = GameCascade(pol, "game cascade (1,1)")
+        out[GAME_CASCADE] = GameCascade(pol, GAME_CASCADE)
     if "messplus" in fam:
         V = 0.01 / float(outcomes.mean_cost().max())
-        out["MESS+"] = MessPlus(MessPlusSettings.simulator(alpha=alpha, V=V, c=0.1), OnlineMLPPredictor(x, hidden=0),
-                                name="MESS+")
+        out[MESSPLUS] = MessPlus(MessPlusSettings.simulator(alpha=alpha, V=V, c=0.1), OnlineMLPPredictor(x, hidden=0),
+                                 name=MESSPLUS)
     if "pickllm" in fam:
         out["PickLLM L_R-I"] = _pickllm(outcomes, "lri")
         out["PickLLM Q-learning"] = _pickllm(outcomes, "q")

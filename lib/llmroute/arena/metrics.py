@@ -127,3 +127,41 @@ def misalignment(table: pd.DataFrame) -> dict[str, Any]:
             "delta_U": float(U[k_user] - U[k_prov]),
             "J_provider_pref": float(J[k_prov]), "J_user_pref": float(J[k_user]),
             "delta_J": float(J[k_user] - J[k_prov])}
+
+
+def static_expected_utility(outcomes: Outcomes, user: ArenaUser, k: int | str, q: float) -> float:
+    """The arena's **exact** expected mean utility per task of the static route "always model ``k``", given the
+    user's abandonment probability ``q`` (the expectation is over the arena's random draws, the requests held
+    fixed; game spec §2.2-2.3 with the arena's rules of :mod:`.users`).
+
+    For request ``r`` with latency cost ``t_r`` per pass (:func:`~.users.latency_cost_table`): the first pass
+    returns the stored outcome ``x_r``; after a failure the user abandons with probability ``q``, else
+    re-prompts, up to ``A = user.max_attempts`` passes; a re-prompt succeeds with probability ``pi_r`` (the
+    model's success rate in the request's domain for ``redraw="independent"``, ``0`` for ``"same"`` since the
+    stored outcome failed). With ``g_j = (1-q)^j (1-pi_r)^(j-1)`` the probability that re-prompt ``j`` happens,
+
+        S_r = x_r + (1 - x_r) sum_{j=1}^{A-1} g_j pi_r,     N_r = 1 + (1 - x_r) sum_{j=1}^{A-1} g_j,
+        U = mean_r [V S_r - t_r N_r].
+
+    Unlike the game's closed form ``U_k = xi_k / p_k`` (no cap, i.i.d. first pass), this keeps the attempt cap
+    and the correlation of the stored first outcome with the request's latency and domain.
+    """
+    k = outcomes.model_index(k)
+    q = float(q)
+    if not 0.0 <= q <= 1.0:
+        raise ValueError(f"q={q} is not allowed: must be a probability in [0, 1]")
+    from .users import domain_success_rates
+
+    thr = user.success_threshold
+    x = (outcomes.quality[:, k] >= thr).astype(float)
+    t = latency_cost_table(outcomes, user)[:, k]
+    if user.redraw == "independent":
+        dom, rates = domain_success_rates(outcomes, thr)
+        pi = rates[dom, k]
+    else:
+        pi = np.zeros(outcomes.n_requests)
+    j = np.arange(1, user.max_attempts)[None, :]
+    g = (1.0 - q) ** j * (1.0 - pi[:, None]) ** (j - 1)
+    S = x + (1.0 - x) * (g * pi[:, None]).sum(axis=1)
+    N = 1.0 + (1.0 - x) * g.sum(axis=1)
+    return float(np.mean(user.V * S - t * N))

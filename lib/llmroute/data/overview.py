@@ -78,11 +78,63 @@ def overlap(outcomes: Outcomes, threshold: float = 0.5) -> pd.DataFrame:
     return pd.DataFrame(cond, index=outcomes.models, columns=outcomes.models)
 
 
-def pattern_counts(outcomes: Outcomes, threshold: float = 0.5) -> pd.Series:
-    """Frequencies of the joint correctness patterns (e.g. '011': cheapest wrong, the others right)."""
+def pattern_counts(outcomes: Outcomes, threshold: float = 0.5, *, normalize: bool = True) -> pd.Series:
+    """Frequencies (``normalize=True``) or counts of the joint correctness patterns, one character per model
+    in column order (e.g. '011': cheapest wrong, the others right); quality > ``threshold`` counts as correct.
+    Patterns that never occur are absent."""
     c = (outcomes.quality > threshold).astype(int)
     keys = ["".join(map(str, r)) for r in c]
-    return pd.Series(keys).value_counts(normalize=True).sort_index()
+    return pd.Series(keys).value_counts(normalize=normalize).sort_index()
+
+
+def overlap_long(entries: list[Entry], threshold: float = 0.5) -> pd.DataFrame:
+    """:func:`overlap` of every entry in long form: ``dataset, model_i, model_j, p_j_given_i``."""
+    parts = []
+    for e in entries:
+        ov = overlap(e.outcomes, threshold)
+        parts.append(ov.stack().rename("p_j_given_i").rename_axis(["model_i", "model_j"]).reset_index()
+                     .assign(dataset=e.label))
+    return pd.concat(parts, ignore_index=True)
+
+
+def messplus_model_means(rng: np.random.Generator, benchmarks: tuple[str, ...] | None = None) -> pd.DataFrame:
+    """Per MESS+ benchmark and model: accuracy (mean correctness) and mean GPU joules per request, with the
+    data's provenance: ``n_docs`` (rows after de-duplication on ``doc_id``), ``raw_rows`` (rows in the authors'
+    file), ``duplicate_rows = raw_rows - n_docs``, ``captures = raw_rows / n_docs``, ``split_size`` (the lm-eval split, spec messplus.md §3.3), ``synthetic`` and a ``note`` from
+    :func:`messplus_data_note`. Every benchmark of the paper's table unless ``benchmarks`` is given; the real
+    data when present, else the calibrated synthetic zoo (drawn with ``rng``)."""
+    from .messplus import MESSPLUS_BENCHMARKS, MESSPLUS_SPLIT_SIZES
+
+    rows = []
+    for b in benchmarks or MESSPLUS_BENCHMARKS:
+        o = load_or_synthetic("messplus", b, rng)
+        note = messplus_data_note(o, b, MESSPLUS_SPLIT_SIZES[b])
+        acc, joules = o.mean_quality(), o.mean_cost()
+        raw = int(o.meta.get("raw_rows", {}).get(b, o.n_requests))
+        for k, m in enumerate(o.models):
+            rows.append({"benchmark": b, "model": m, "accuracy": float(acc[k]), "mean_joules": float(joules[k]),
+                         "n_docs": o.n_requests, "raw_rows": raw, "duplicate_rows": raw - o.n_requests,
+                         "captures": raw / o.n_requests, "split_size": MESSPLUS_SPLIT_SIZES[b],
+                         "synthetic": bool(o.meta.get("synthetic")), "note": note})
+    return pd.DataFrame(rows)
+
+
+def messplus_data_note(outcomes: Outcomes, benchmark: str, split_size: int) -> str:
+    """What differs between the MESS+ file of ``benchmark`` and the lm-eval split (empty when nothing does):
+    synthetic data, duplicate captures dropped (``meta["raw_rows"]`` vs rows kept), or fewer documents than the
+    split's ``split_size``. Computed from the table's metadata, never typed."""
+    if outcomes.meta.get("synthetic"):
+        return "Real data absent: synthetic zoo calibrated to the MESS+ aggregates."
+    n = outcomes.n_requests
+    raw = int(outcomes.meta.get("raw_rows", {}).get(benchmark, n))
+    parts = []
+    if raw != n:
+        parts.append(f"The authors' file holds {raw:,} rows for {n:,} distinct doc_ids ({raw / n:.2f} captures per "
+                     f"document on average); we de-duplicate on doc_id, so accuracies and energies are over {n:,} "
+                     f"documents")
+    if n != split_size:
+        parts.append(f"It holds {n:,} documents of the {split_size:,} in the lm-eval split")
+    return "".join(f"{p}. " for p in parts).strip()
 
 
 def baseline_points(outcomes: Outcomes, *, seed: int = 0, alphas: tuple[float, ...] = ()) -> pd.DataFrame:
