@@ -55,6 +55,7 @@ def execute(name: str, *, quick: bool = False, out_root: Path | None = None,
     src = ROOT / "notebooks" / f"{name}.ipynb"
     if not src.exists():
         raise FileNotFoundError(f"no notebook {src}")
+    out_root = Path(out_root).resolve() if out_root is not None else None  # papermill runs in notebooks/
     out_dir = (out_root or ROOT / "results") / name
     out_dir.mkdir(parents=True, exist_ok=True)
     target = out_dir / f"{name}.ipynb"
