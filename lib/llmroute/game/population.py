@@ -20,7 +20,7 @@ import cvxpy as cp
 import numpy as np
 
 from .._validate import check_positive, check_vector, fail
-from .response import best_response, s_low
+from .response import best_response, j_tol, s_low
 from .closed_forms import outcome
 from .lp import LPError, _default_solver
 from .params import GameArrays
@@ -168,7 +168,7 @@ def population_brute(types: UserTypes, c: tuple[float, float], p: tuple[float, f
     q2 = best_response(g, initial=2)
     o2 = outcome(g, 2, 0.0, q2)
     J2 = float((w * o2.J).sum())
-    if J2 < Jw[k] - 1e-12:
+    if J2 < Jw[k] - float(j_tol(Jw[k])):
         return PopulationSolution(i=2, s=0.0, q=q2, U=o2.U, J=J2)
     return PopulationSolution(i=1, s=float(s[k]), q=q[:, k], U=o.U[:, k], J=float(Jw[k]))
 
