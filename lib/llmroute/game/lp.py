@@ -184,18 +184,20 @@ class ProviderLP:
 
 
 def _snaps(s: np.ndarray, points: Sequence[float]) -> list[np.ndarray]:
-    """``s`` itself, then ``s`` with each coordinate moved to every exact point (0, 1, ``points``) within
-    :data:`SNAP` of it (all coordinates at once, nearest point)."""
-    exact = np.array([0.0, 1.0, *[float(v) for v in points if np.isfinite(v)]])
+    """``s`` itself, then every combination of its coordinates moved to the exact points (0, 1, ``points``)
+    within :data:`SNAP` of them (a coordinate near two points, e.g. ``s_H = 1e-12`` and 0, tries both)."""
+    import itertools
+
+    exact = np.unique(np.array([0.0, 1.0, *[float(v) for v in points if np.isfinite(v)]]))
+    choices = []
+    for v in s:
+        near = exact[np.abs(exact - v) <= SNAP] if np.isfinite(v) else np.array([])
+        choices.append([v, *near.tolist()])
     out = [s]
-    snapped = s.copy()
-    for k, v in enumerate(s):
-        if np.isfinite(v):
-            d = np.abs(exact - v)
-            if d.min() <= SNAP:
-                snapped[k] = exact[int(np.argmin(d))]
-    if not np.array_equal(np.nan_to_num(snapped, nan=-1), np.nan_to_num(s, nan=-1)):
-        out.append(snapped)
+    for combo in itertools.product(*choices):
+        arr = np.array(combo, dtype=float)
+        if not any(np.array_equal(np.nan_to_num(arr, nan=-1), np.nan_to_num(o, nan=-1)) for o in out):
+            out.append(arr)
     return out
 
 
