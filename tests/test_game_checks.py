@@ -96,3 +96,11 @@ def test_brute_force_labels_stay_in_the_allowed_sets(rng: np.random.Generator) -
     g = random_games(rng, 400)
     assert ck.candidate_violations(g, solve_brute_force(g))[0] == 0
     assert ck.candidate_violations(g, solve_closed_form(g))[0] == 0
+
+
+def test_throttling_effect_on_example_C() -> None:
+    eff = ck.throttling_effect(C.arrays(P=np.array([1.0, 2.5])), n_t=11)
+    assert list(eff["pays"]) == [True, False]
+    # baseline (1,0): U = xi1/p1 = 4; the cheapest throttle (M2 only, announce (1,1)) leaves U = xi1 = 2
+    assert eff["U_before"][0] == pytest.approx(4.0) and eff["U_after"][0] == pytest.approx(2.0)
+    assert eff["U_after"][1] == eff["U_before"][1] and eff["gain"][0] == pytest.approx(0.5, abs=1e-9)

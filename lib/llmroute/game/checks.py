@@ -192,3 +192,16 @@ def throttle_sign_mismatches(g: Game, n_t: int = 21, t_max: float = np.inf) -> t
     pays = thr["gain"] > 1e-12 * np.maximum(1.0, np.abs(thr["J_base"]))
     below = a.P < np.minimum(a.c1 / a.p1, a.c2 / a.p2)
     return int((pays != below).sum()), int(below.size), int(below.sum())
+
+
+def throttling_effect(g: Game, n_t: int = 41, t_max: float = np.inf) -> dict[str, np.ndarray]:
+    """The provider's best throttle (:func:`~throttling.throttled_optimum`) and what it does to the user
+    (spec §4.4): ``J_base``, ``J_throttled``, ``gain``, ``t1_hat``, ``t2_hat``, the user's utility at the
+    unthrottled optimum ``U_before`` and, where throttling pays (gain above ``1e-12`` relative), at the
+    throttled optimum ``U_after`` (else ``U_before``)."""
+    a = as_arrays(g).broadcast()
+    thr = throttled_optimum(a, t_max=t_max, n_t=n_t)
+    after = solve_closed_form(a.with_(t1=thr["t1_hat"], t2=thr["t2_hat"], require_order=False))
+    before = solve_closed_form(a)
+    pays = thr["gain"] > 1e-12 * np.maximum(1.0, np.abs(thr["J_base"]))
+    return {**thr, "U_before": before.U, "U_after": np.where(pays, after.U, before.U), "pays": pays}

@@ -247,14 +247,15 @@ def solve_lp(g: Game, lp: ProviderLP | None = None) -> LPSolution:
 
 
 def solve_lp_grid(g: Game, lp: ProviderLP | None = None) -> dict[str, np.ndarray]:
-    """:func:`solve_lp` at every point of ``g`` (one compiled problem, re-solved); arrays of ``g.shape``."""
+    """:func:`solve_lp` at every point of ``g`` (one compiled problem, re-solved); arrays of ``g.shape`` for
+    ``i, s, q, J, U, S`` and ``repaired`` (1.0 where the LP's raw answer was repaired by the re-check)."""
     a = as_arrays(g)
     lp = lp or ProviderLP(2)
     f = a.flat()
-    out = {k: np.empty(f.V.size) for k in ("i", "s", "q", "J", "U", "S")}
+    out = {k: np.empty(f.V.size) for k in ("i", "s", "q", "J", "U", "S", "repaired")}
     for n in range(f.V.size):
         sol = solve_lp(f.at(n), lp)
-        for k in ("i", "q", "J", "U", "S"):
+        for k in ("i", "q", "J", "U", "S", "repaired"):
             out[k][n] = getattr(sol, k)
         out["s"][n] = 0.0 if sol.i == 2 else sol.s[0]
     return {k: v.reshape(a.shape) for k, v in out.items()}
