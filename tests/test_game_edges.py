@@ -110,3 +110,13 @@ def test_u_tol_scales_with_the_per_pass_magnitudes() -> None:
     g = GameParams.make(2.0, 10, **CFG_A)
     assert float(u_tol(g)) == pytest.approx(1e-12 * 3.0)
     assert float(u_tol(g.with_(V=100.0))) == pytest.approx(1e-12 * 80.0)
+
+
+@pytest.mark.parametrize("g", LP_EDGES, ids=["xi2=-5e-8", "xi1=-2.3e-13"])
+def test_population_lp_with_one_type_is_rechecked_too(g: GameParams) -> None:
+    from llmroute.game.population import PopulationLP, UserTypes
+
+    ty = UserTypes((1.0,), (g.V,), (g.t1,), (g.t2,), (g.P,))
+    sol = PopulationLP(1).solve(ty, (g.c1, g.c2), (g.p1, g.p2))
+    assert sol.J == pytest.approx(float(pv.solve_closed_form(g).J), rel=1e-9)
+    _followed(g, sol.i, sol.s, float(sol.q[0]), sol.J)
