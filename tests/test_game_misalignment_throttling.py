@@ -84,3 +84,12 @@ def test_capped_gain_equals_numeric_optimum(rng: np.random.Generator) -> None:
         num = th.throttled_optimum(g, t_max=t_max, n_t=21)
         np.testing.assert_allclose(num["gain"], th.capped_gain(g, t_max), atol=1e-9)
     np.testing.assert_allclose(th.capped_gain(g), np.maximum(th.throttling_gain(g), 0), atol=1e-12)
+
+
+def test_capped_gain_at_the_cap_equal_to_V_p1_is_a_strong_tie() -> None:
+    """At t_max = V p1 the provider can make xi1 = 0 exactly: the indifferent user leaves (strong Stackelberg),
+    so the closed form and the numeric search both give the gain of throttling M1 (issue 9 §4 consistency)."""
+    g = C.arrays(P=np.array([0.5, 1.0]))
+    num = th.throttled_optimum(g, t_max=float(C.V * C.p1), n_t=11)["gain"]
+    np.testing.assert_allclose(th.capped_gain(g, float(C.V * C.p1)), num, atol=1e-12)
+    assert (num > 0).all()

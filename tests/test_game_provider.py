@@ -133,11 +133,21 @@ def test_lp_status_error_is_explicit(lp2: ProviderLP) -> None:
         lp2._run(Broken(), "test case")  # type: ignore[arg-type]
 
 
-def test_policy_fractions_cfgA_match_spec_reference() -> None:
+def test_policy_fractions_cfgA_match_spec_reference_up_to_the_rounding_column() -> None:
+    """The spec's prototype shares (§5, cfgA) are reproduced when the grid point V = 2 - 2e-16 (xi1 = -1.1e-16,
+    a tie since issue 9 §4, so it now gets the policy of V = 2 exactly) is read as a strictly latency-dominated
+    M1 (V = 2 - 1e-9), as the prototype evidently did; the committed shares differ from the spec by that column."""
     base = GameParams.make(1.0, 0.0, **CFG_A)
-    g = base.arrays(V=np.linspace(0.05, 10, 200)[:, None], P=np.linspace(0, 10, 201)[None, :])
-    lab = pv.solve_closed_form(g).labels()
-    frac = {k: float(np.mean(lab == k)) for k in pv.CANDIDATES}
+    Vs = np.linspace(0.05, 10, 200)
+    Ps = np.linspace(0, 10, 201)
+    assert Vs[39] == 1.9999999999999998
+    lab = pv.solve_closed_form(base.arrays(V=Vs[:, None], P=Ps[None, :])).labels()
+    assert list(lab[39]) == list(pv.solve_closed_form(base.arrays(V=2.0, P=Ps)).labels())
+    strict = Vs.copy()
+    strict[39] = 2.0 - 1e-9
+    lab_s = pv.solve_closed_form(base.arrays(V=strict[:, None], P=Ps[None, :])).labels()
+    assert np.sum(lab != lab_s) == np.sum(lab[39] != lab_s[39]) > 0
+    frac = {k: float(np.mean(lab_s == k)) for k in pv.CANDIDATES}
     assert frac["(1,0)"] == pytest.approx(0.833, abs=0.0015)
     assert frac["(2,0)"] == pytest.approx(0.133, abs=0.0015)
     assert frac["(1,1)"] == pytest.approx(0.034, abs=0.0015)

@@ -10,7 +10,8 @@ Start on M1, policy (1,s):  expected passes ``n11 = 1/(1 - a(1-s))`` on M1 and
 ``C1 = c1 n11 + c2 n12``, ``U1 = V S1 - L1 = xi1 n11 + xi2 n12``, ``J1 = C1 + P (1 - S1)``.
 
 Every function takes ``g`` (a :class:`GameParams` or :class:`GameArrays`) and arrays ``s``, ``q`` that
-broadcast with ``g``'s fields.
+broadcast with ``g``'s fields. Arguments are validated like the constructors: ``initial`` must be 1 or 2 and
+every element of ``s`` and ``q`` a probability in [0, 1], else :class:`~llmroute._validate.ParameterError`.
 """
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .params import GameArrays, GameParams, as_arrays
+from .params import GameArrays, GameParams, as_arrays, check_initial, check_unit_array
 
 Game = GameParams | GameArrays
 
@@ -31,9 +32,10 @@ def xi(g: Game) -> tuple[np.ndarray, np.ndarray]:
 
 def visits(g: Game, initial: int, s: np.ndarray | float, q: np.ndarray | float) -> tuple[np.ndarray, np.ndarray]:
     """Expected passes ``(n_1, n_2)`` on M1 and M2 from start ``initial`` (spec §3)."""
+    initial = check_initial(initial)
     a_ = as_arrays(g)
-    s = np.asarray(s, dtype=float)
-    q = np.asarray(q, dtype=float)
+    s = check_unit_array("s", s)
+    q = check_unit_array("q", q)
     b = (1.0 - a_.p2) * (1.0 - q)
     if initial == 2:
         n2 = 1.0 / (1.0 - b)
@@ -61,6 +63,7 @@ def outcome(g: Game, initial: int, s: np.ndarray | float = 0.0, q: np.ndarray | 
     """``S_i, L_i, C_i, U_i, J_i`` at ``(s, q)`` for initial model ``i`` (spec §3), broadcast over everything."""
     a = as_arrays(g)
     n1, n2 = visits(a, initial, s, q)
+    s, q = np.asarray(s, dtype=float), np.asarray(q, dtype=float)
     S = a.p1 * n1 + a.p2 * n2
     L = a.t1 * n1 + a.t2 * n2
     C = a.c1 * n1 + a.c2 * n2
@@ -84,13 +87,13 @@ def J1(g: Game, s: np.ndarray | float, q: np.ndarray | float) -> np.ndarray:
 def U2(g: Game, q: np.ndarray | float) -> np.ndarray:
     """``U_2(q) = xi2 / (p2 + q (1-p2))`` (spec §3)."""
     a = as_arrays(g)
-    return (a.V * a.p2 - a.t2) / (a.p2 + np.asarray(q, dtype=float) * (1.0 - a.p2))
+    return (a.V * a.p2 - a.t2) / (a.p2 + check_unit_array("q", q) * (1.0 - a.p2))
 
 
 def J2(g: Game, q: np.ndarray | float) -> np.ndarray:
     """``J_2(q) = (c2 + P q (1-p2)) / (p2 + q (1-p2))`` (spec §3)."""
     a = as_arrays(g)
-    q = np.asarray(q, dtype=float)
+    q = check_unit_array("q", q)
     return (a.c2 + a.P * q * (1.0 - a.p2)) / (a.p2 + q * (1.0 - a.p2))
 
 
@@ -98,7 +101,7 @@ def cascade_weight(g: Game, s: np.ndarray | float) -> np.ndarray:
     """``w(s) = s(1-p1)/(p1 + s(1-p1))`` in [0, 1-p1]: at ``q = 0``, ``U_1 = (1-w) xi1/p1 + w xi2/p2`` and
     ``C_1 = (1-w) c1/p1 + w c2/p2`` (spec §3, special case q = 0)."""
     a = as_arrays(g)
-    s = np.asarray(s, dtype=float)
+    s = check_unit_array("s", s)
     return s * (1.0 - a.p1) / (a.p1 + s * (1.0 - a.p1))
 
 

@@ -15,6 +15,7 @@ import numpy as np
 
 from .._validate import check_int, check_increasing, check_vector, check_positive, check_nonneg
 from .chain import chain_outcome
+from .response import TOL, j_tol, u_scale
 
 
 @dataclass(frozen=True)
@@ -45,9 +46,12 @@ class ChainGame:
         return np.asarray(self.p), np.asarray(self.c), np.asarray(self.t)
 
 
-def kchain_brute(game: ChainGame, n_s: int = 21, n_q: int = 201, tie_tol: float = 1e-9) -> dict[str, object]:
+def kchain_brute(game: ChainGame, n_s: int = 21, n_q: int = 201, tie_tol: float = TOL) -> dict[str, object]:
     """Brute-force Stackelberg optimum: every start, every escalation vector on an ``n_s``-point grid per
-    edge, the user's best q on an ``n_q``-point grid (ties: provider-preferred). Returns ``J, U, i, s, q``."""
+    edge, the user's best q on an ``n_q``-point grid. Tie rules as in every solver of the package
+    (:mod:`response`): the user is indifferent within ``tie_tol * max_k max(V p_k, t_k)`` and then picks the
+    provider-preferred q; among policies of equal loss (:func:`~response.j_tol`) the provider picks the one the
+    user likes more (higher U), then the earlier start and grid order. Returns ``J, U, i, s, q``."""
     p, c, t = game.arrays()
     K = game.K
     grid = np.linspace(0, 1, n_s)
@@ -59,12 +63,17 @@ def kchain_brute(game: ChainGame, n_s: int = 21, n_q: int = 201, tie_tol: float 
         S = np.zeros((svecs.shape[0], K))
         S[:, start:K - 1] = svecs
         o = chain_outcome(p, t, c, game.V, game.P, S[:, None, :], qs[None, :], start)
+        utol = tie_tol * float(u_scale(game.V, p, t))
         Umax = o.U.max(1, keepdims=True)
-        J = np.where(o.U >= Umax - tie_tol * (1 + np.abs(Umax)), o.J, np.inf)
+        J = np.where(o.U >= Umax - utol, o.J, np.inf)
         kq = J.argmin(1)
         Jbest = J[np.arange(J.shape[0]), kq]
-        ks = int(np.argmin(Jbest))
-        if best is None or Jbest[ks] < best["J"] - 1e-12:
+        Ubest = o.U[np.arange(J.shape[0]), kq]
+        tied = Jbest <= Jbest.min() + j_tol(Jbest.min())
+        ks = int(np.argmax(tied & (Ubest >= np.where(tied, Ubest, -np.inf).max() - utol)))
+        better = best is None or Jbest[ks] < best["J"] - j_tol(best["J"]) or (
+            Jbest[ks] <= best["J"] + j_tol(best["J"]) and Ubest[ks] > best["U"] + utol)
+        if better:
             best = {"J": float(Jbest[ks]), "U": float(o.U[ks, kq[ks]]), "i": start + 1,
                     "s": S[ks, :K - 1].copy(), "q": float(qs[kq[ks]])}
     assert best is not None

@@ -20,18 +20,36 @@ The objective among equally good shadow policies picks the smallest escalation.
 Each problem is compiled once with ``cp.Parameter``s (DPP) and re-solved for each start model and each
 parameter point; statuses are checked explicitly (:class:`LPError` on anything but optimal/infeasible).
 For K = 2 the optimum equals the closed-form candidates of spec §4.2 (tests).
+
+**Re-check against the user's exact best response.** The incentive constraints hold only to the solver's
+tolerance (~1e-9), so an LP answer can be a policy the user would *not* follow (e.g. a cascade just below
+``s0``, or "stay on M2" when ``xi_2 = -5e-8``). Every LP case's policy is therefore *repaired* and
+*re-evaluated*: its escalation probabilities are also tried snapped to the nearby exact points (0, 1 and, for
+K = 2, the thresholds ``s0, s_L, s_H`` within ``SNAP = 1e-6``), each try is evaluated at the user's exact best
+response (K = 2: :func:`~response.best_response`, strong ties; K > 2: the best ``q`` on a 2,001-point grid
+plus 0 and 1, same tie rule), and the provider's loss reported is the *realised* loss at that response,
+never the LP's objective. The best realised policy wins; among equal losses (:func:`~response.j_tol`) the
+one the user likes more (higher ``U``), as in every other solver of the package.
 """
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import cvxpy as cp
 import numpy as np
 
 from .._validate import check_int, check_vector, fail
-from .response import s_low
-from .closed_forms import Game
+from .chain import chain_outcome
+from .closed_forms import Game, outcome
 from .params import as_arrays
+from .response import TOL, best_response, j_tol, s0, s_high, s_low, u_scale
+
+#: Escalation probabilities within this distance of an exact point (0, 1, a threshold) are also tried there.
+SNAP = 1e-6
+
+#: ``realise(start, s) -> (q, J, U, S, x)``: the outcome of policy (start, s) at the user's best response.
+Realiser = Callable[[int, np.ndarray], tuple[float, float, float, float, np.ndarray]]
 
 
 class LPError(RuntimeError):
@@ -44,9 +62,11 @@ def _default_solver() -> str:
 
 @dataclass(frozen=True)
 class LPSolution:
-    """Provider optimum from the LPs: start model ``i`` (1-based), escalation probabilities ``s`` (length
-    K-1; ``s[k]`` is NaN where model k+1 is never visited), user response ``q`` (0 or 1), ``J``, ``U``,
-    solved probability ``S``, realised visits ``x``, and the ``case`` string."""
+    """Provider optimum from the LPs, re-checked: start model ``i`` (1-based), escalation probabilities ``s``
+    (length K-1; ``s[k]`` is NaN where model k+1 is never visited), the user's best response ``q`` to that
+    policy, the realised ``J``, ``U``, solved probability ``S`` and visits ``x`` at that response, the
+    ``case`` string, the LP's own objective ``J_lp`` for the case, and ``repaired`` (True when the reported
+    policy or loss differs from the LP's raw answer: snapped ``s``, or a response other than the LP assumed)."""
 
     i: int
     s: np.ndarray
@@ -56,6 +76,8 @@ class LPSolution:
     S: float
     x: np.ndarray
     case: str
+    J_lp: float = float("nan")
+    repaired: bool = False
 
 
 class ProviderLP:
@@ -104,18 +126,24 @@ class ProviderLP:
         raise LPError(f"{case}: status {prob.status!r} (expected 'optimal' or 'infeasible')")
 
     def solve(self, p: np.ndarray, c: np.ndarray, t: np.ndarray, V: float, P: float,
-              s_cap: np.ndarray | None = None, starts: tuple[int, ...] | None = None) -> LPSolution:
-        """Best feasible (start, response) case; ties prefer earlier start, then staying."""
+              s_cap: np.ndarray | None = None, starts: tuple[int, ...] | None = None,
+              realise: Realiser | None = None, snap: Sequence[float] = ()) -> LPSolution:
+        """Best feasible (start, response) case after the re-check of the module docstring: each LP answer is
+        evaluated (and snapped to ``0``, ``1`` and the points ``snap`` within :data:`SNAP`) at the user's best
+        response given by ``realise`` (default :func:`chain_response`); ties prefer the higher ``U``, then the
+        earlier start and staying."""
         K = self.K
         p = np.asarray(check_vector("p", p, 0, 1, lo_open=True, hi_open=True, length=K))
         c = np.asarray(check_vector("c", c, 0, length=K))
         t = np.asarray(check_vector("t", t, 0, length=K))
         s_cap = np.ones(K - 1) if s_cap is None else np.asarray(check_vector("s_cap", s_cap, 0, 1, length=K - 1))
+        if realise is None:
+            realise = lambda i, s: chain_response(p, c, t, V, P, s, i)  # noqa: E731
         xi = V * p - t
         self.p.value, self.cost.value, self.Pc.value, self.xi.value = p, c - P * p, float(P), xi
         self.r.value = 1 - p[:-1]
         self.rcap.value = s_cap * (1 - p[:-1])
-        best: LPSolution | None = None
+        options: list[LPSolution] = []
         for i in (starts or range(1, K + 1)):
             e = np.zeros(K)
             e[i - 1] = 1.0
@@ -132,28 +160,81 @@ class ProviderLP:
             if self._run(self.abandon, f"start M{i}, user abandons (q=1)"):
                 x, y = np.maximum(self._xs.value, 0), np.maximum(self._ys.value, 0)
                 cands.append((float(c[i - 1] + P * (1 - p[i - 1])), 1.0, x, y))
-            for J, q, x, y in cands:
-                if best is not None and J >= best.J - 1e-9 * (1 + abs(best.J)):
-                    continue
+            for J_lp, q_lp, x, y in cands:
                 with np.errstate(divide="ignore", invalid="ignore"):
                     s = np.where(x[:-1] > 1e-12, y / ((1 - p[:-1]) * x[:-1]), np.nan)
                 s = np.clip(s, 0, 1)
                 s[: i - 1] = np.nan
-                if q == 0:
-                    xr = x
-                else:
-                    xr = e.copy()
-                S = float(p @ xr)
-                best = LPSolution(i=i, s=s, q=q, J=J, U=float(V * S - t @ xr), S=S, x=xr,
-                                  case=f"start M{i}, q={q:g}")
-        if best is None:
+                for s_try in _snaps(s, snap):
+                    q, J, U, S, xr = realise(i, np.nan_to_num(s_try))
+                    changed = (q != q_lp) or bool(np.any(np.nan_to_num(s_try) != np.nan_to_num(s))) \
+                        or abs(J - J_lp) > 1e-9 * (1 + abs(J_lp))
+                    options.append(LPSolution(i=i, s=s_try, q=q, J=J, U=U, S=S, x=xr,
+                                              case=f"start M{i}, LP case q={q_lp:g}, user responds q={q:.6g}",
+                                              J_lp=J_lp, repaired=changed))
+        if not options:
             raise LPError("no feasible (start, response) case: every LP was infeasible; the user always has a "
                           "best response, so this indicates inconsistent parameters")
-        return best
+        Js = np.array([o.J for o in options])
+        Us = np.array([o.U for o in options])
+        tied = Js <= Js.min() + j_tol(Js.min())
+        utol = TOL * float(u_scale(V, p, t))
+        k = int(np.argmax(tied & (Us >= np.where(tied, Us, -np.inf).max() - utol)))
+        return options[k]
+
+
+def _snaps(s: np.ndarray, points: Sequence[float]) -> list[np.ndarray]:
+    """``s`` itself, then every combination of its coordinates moved to the exact points (0, 1, ``points``)
+    within :data:`SNAP` of them (a coordinate near two points, e.g. ``s_H = 1e-12`` and 0, tries both)."""
+    import itertools
+
+    exact = np.unique(np.array([0.0, 1.0, *[float(v) for v in points if np.isfinite(v)]]))
+    choices = []
+    for v in s:
+        near = exact[np.abs(exact - v) <= SNAP] if np.isfinite(v) else np.array([])
+        choices.append([v, *near.tolist()])
+    out = [s]
+    for combo in itertools.product(*choices):
+        arr = np.array(combo, dtype=float)
+        if not any(np.array_equal(np.nan_to_num(arr, nan=-1), np.nan_to_num(o, nan=-1)) for o in out):
+            out.append(arr)
+    return out
+
+
+def chain_response(p: np.ndarray, c: np.ndarray, t: np.ndarray, V: float, P: float, s: np.ndarray,
+                   start: int, n_q: int = 2001) -> tuple[float, float, float, float, np.ndarray]:
+    """The user's best response to a K-chain policy ``(start, s)`` and the realised outcome
+    ``(q, J, U, S, visits)``: ``q`` maximises ``U`` over ``n_q`` evenly spaced points of [0, 1] (0 and 1
+    included); utilities within ``TOL * max_k max(V p_k, t_k)`` tie and the provider-preferred one (lower
+    ``J``) is taken (strong Stackelberg, as :func:`~response.best_response`)."""
+    from .chain import expected_visits
+
+    qs = np.linspace(0.0, 1.0, n_q)
+    sv = np.append(np.asarray(s, float), 0.0)
+    o = chain_outcome(p, t, c, V, P, sv, qs, start - 1)
+    ok = o.U >= o.U.max() - TOL * float(u_scale(V, p, t))
+    k = int(np.argmin(np.where(ok, o.J, np.inf)))
+    x = expected_visits(p, sv, qs[k], start - 1)
+    return float(qs[k]), float(o.J[k]), float(o.U[k]), float(o.S[k]), np.asarray(x, float)
+
+
+def _two_model_realiser(a) -> Realiser:
+    """Exact best response (spec §4.1, strong ties) and closed-form outcome for the two-model game ``a``."""
+    def realise(i: int, s: np.ndarray) -> tuple[float, float, float, float, np.ndarray]:
+        sv = float(s[0]) if i == 1 else 0.0
+        q = float(best_response(a, initial=i, s=sv))
+        o = outcome(a, i, sv, q)
+        from .closed_forms import visits
+        n1, n2 = visits(a, i, sv, q)
+        return q, float(o.J), float(o.U), float(o.S), np.array([float(n1), float(n2)])
+    return realise
 
 
 def solve_lp(g: Game, lp: ProviderLP | None = None) -> LPSolution:
-    """Two-model provider optimum by the LPs of spec §4.5 for one game (``g`` must be a single point)."""
+    """Two-model provider optimum by the LPs of spec §4.5 for one game (``g`` must be a single point), each
+    LP answer re-checked against the user's exact best response (spec §4.1) and repaired (``s`` snapped to
+    ``s0, s_L, s_H``, 0 or 1 within :data:`SNAP`) or rejected; the result is never a policy the user would
+    not follow, and its ``J`` is the realised loss."""
     a = as_arrays(g)
     if a.shape != ():
         fail("g", a.shape, "a single game (shape ()); loop over a grid with solve_lp_grid")
@@ -161,18 +242,20 @@ def solve_lp(g: Game, lp: ProviderLP | None = None) -> LPSolution:
     sl = float(s_low(a))
     cap = np.array([sl if np.isfinite(sl) else 1.0])
     return lp.solve(np.array([a.p1, a.p2]), np.array([a.c1, a.c2]), np.array([a.t1, a.t2]), float(a.V),
-                    float(a.P), s_cap=cap)
+                    float(a.P), s_cap=cap, realise=_two_model_realiser(a),
+                    snap=(float(s0(a)), sl, float(s_high(a))))
 
 
 def solve_lp_grid(g: Game, lp: ProviderLP | None = None) -> dict[str, np.ndarray]:
-    """:func:`solve_lp` at every point of ``g`` (one compiled problem, re-solved); arrays of ``g.shape``."""
+    """:func:`solve_lp` at every point of ``g`` (one compiled problem, re-solved); arrays of ``g.shape`` for
+    ``i, s, q, J, U, S`` and ``repaired`` (1.0 where the LP's raw answer was repaired by the re-check)."""
     a = as_arrays(g)
     lp = lp or ProviderLP(2)
     f = a.flat()
-    out = {k: np.empty(f.V.size) for k in ("i", "s", "q", "J", "U", "S")}
+    out = {k: np.empty(f.V.size) for k in ("i", "s", "q", "J", "U", "S", "repaired")}
     for n in range(f.V.size):
         sol = solve_lp(f.at(n), lp)
-        for k in ("i", "q", "J", "U", "S"):
+        for k in ("i", "q", "J", "U", "S", "repaired"):
             out[k][n] = getattr(sol, k)
         out["s"][n] = 0.0 if sol.i == 2 else sol.s[0]
     return {k: v.reshape(a.shape) for k, v in out.items()}

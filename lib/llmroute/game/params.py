@@ -174,6 +174,25 @@ class GameArrays:
         return GameArrays(**cur, require_order=changes.get("require_order", self.require_order))
 
 
+def check_unit_array(name: str, x: Any) -> np.ndarray:
+    """``x`` as a float array with every element a finite probability in [0, 1]; otherwise
+    :class:`ParameterError` naming the first offending element (``s[2] = 1.5 is not allowed: must be in [0, 1]``).
+    Used by the functional API (``outcome``, ``U1``, ``best_response``, ...) for ``s`` and ``q``."""
+    a = np.asarray(x, dtype=float)
+    ok = np.isfinite(a) & (a >= 0.0) & (a <= 1.0)
+    if not ok.all():
+        idx = tuple(int(j) for j in np.argwhere(~ok)[0])
+        check_range(f"{name}{list(idx) if idx else ''}", a[idx], 0.0, 1.0)
+    return a
+
+
+def check_initial(initial: Any) -> int:
+    """The start model ``initial`` in {1, 2} (spec §2.2); :class:`ParameterError` otherwise."""
+    if isinstance(initial, bool) or initial not in (1, 2):
+        fail("initial", initial, "one of 1, 2 (the start model M1 or M2)")
+    return int(initial)
+
+
 def as_arrays(g: GameParams | GameArrays) -> GameArrays:
     """Accept either container; closed forms call this first."""
     if isinstance(g, GameArrays):

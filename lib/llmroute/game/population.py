@@ -20,9 +20,9 @@ import cvxpy as cp
 import numpy as np
 
 from .._validate import check_positive, check_vector, fail
-from .response import best_response, s_low
+from .response import best_response, j_tol, s0, s_high, s_low, u_tol
 from .closed_forms import outcome
-from .lp import LPError, _default_solver
+from .lp import SNAP, LPError, _default_solver
 from .params import GameArrays
 
 
@@ -108,7 +108,10 @@ class PopulationLP:
             self.problems[pat] = cp.Problem(cp.Minimize(obj + 1e-9 * y), cons)
 
     def solve(self, types: UserTypes, c: tuple[float, float], p: tuple[float, float]) -> PopulationSolution:
-        """Best (start, pattern) LP; strong-Stackelberg ties (constraints are closed)."""
+        """Best (start, pattern) LP; strong-Stackelberg ties (constraints are closed). Each LP answer is
+        re-checked: every type's exact best response to the LP's policy (and to the policy snapped to the
+        types' thresholds within ``SNAP``) is computed, and the realised weighted loss is compared; among equal
+        losses the policy with the higher weighted user utility wins. ``q`` are the realised responses."""
         if types.n != self.n:
             fail("types", types.n, f"{self.n} types (as compiled)")
         g = _games(types, c, p)
@@ -116,6 +119,7 @@ class PopulationLP:
         V, P, w = (np.asarray(getattr(types, k)) for k in ("V", "P", "w"))
         xi = np.stack([V * p_[0] - np.asarray(types.t1), V * p_[1] - np.asarray(types.t2)], -1)
         sl = s_low(g)
+        thresholds = np.concatenate([s0(g), sl, s_high(g)])
         best = None
         self.p.value, self.xi.value = p_, xi
         for i in (1, 2):
@@ -137,16 +141,28 @@ class PopulationLP:
                     continue
                 if prob.status != cp.OPTIMAL:
                     raise LPError(f"population LP start M{i}, pattern {pat}: status {prob.status!r}")
-                J = float(prob.value) - 1e-9 * float(self.y.value)
-                if best is None or J < best[0] - 1e-9:
-                    x = np.maximum(self.x.value, 0)
-                    s = float(np.clip(self.y.value / ((1 - p_[0]) * x[0]), 0, 1)) if (i == 1 and x[0] > 1e-12) else 0.0
-                    best = (J, i, s, np.array(pat, float))
+                x = np.maximum(self.x.value, 0)
+                s_lp = float(np.clip(self.y.value / ((1 - p_[0]) * x[0]), 0, 1)) if (i == 1 and x[0] > 1e-12) else 0.0
+                # re-check (as for the single-user LP): every type answers with its exact best response to the
+                # policy, tried as the LP gave it and snapped to the nearby exact thresholds; realised loss
+                for s_try in _snap_scalar(s_lp, thresholds) if i == 1 else [0.0]:
+                    q = best_response(g, initial=i, s=s_try)
+                    o = outcome(g, i, s_try, q)
+                    J = float(np.sum(w * o.J))
+                    Uw = float(np.sum(w * o.U))
+                    if best is None or J < best[0] - float(j_tol(best[0])) or (
+                            J <= best[0] + float(j_tol(best[0])) and Uw > best[4] + float(np.max(u_tol(g)))):
+                        best = (J, i, s_try, np.asarray(q, float), Uw, np.asarray(o.U))
         if best is None:
             raise LPError("population LP: every (start, pattern) case infeasible")
-        J, i, s, q = best
-        U = outcome(g, i, s, q).U
-        return PopulationSolution(i=i, s=s, q=q, U=np.asarray(U), J=J)
+        J, i, s, q, _, U = best
+        return PopulationSolution(i=i, s=s, q=q, U=U, J=J)
+
+
+def _snap_scalar(s: float, points: np.ndarray) -> list[float]:
+    """``s`` and every exact point (0, 1, ``points``) within :data:`~lp.SNAP` of it."""
+    exact = np.unique(np.concatenate([[0.0, 1.0], points[np.isfinite(points)]]))
+    return [s] + [float(v) for v in exact[np.abs(exact - s) <= SNAP] if v != s]
 
 
 def population_brute(types: UserTypes, c: tuple[float, float], p: tuple[float, float],
@@ -168,7 +184,7 @@ def population_brute(types: UserTypes, c: tuple[float, float], p: tuple[float, f
     q2 = best_response(g, initial=2)
     o2 = outcome(g, 2, 0.0, q2)
     J2 = float((w * o2.J).sum())
-    if J2 < Jw[k] - 1e-12:
+    if J2 < Jw[k] - float(j_tol(Jw[k])):
         return PopulationSolution(i=2, s=0.0, q=q2, U=o2.U, J=J2)
     return PopulationSolution(i=1, s=float(s[k]), q=q[:, k], U=o.U[:, k], J=float(Jw[k]))
 

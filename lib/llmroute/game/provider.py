@@ -9,8 +9,11 @@
    with ``q*(s)`` substituted, and over ``i = 2``.
 3. :mod:`lp` — the linear programs of §4.5 with cvxpy.
 
-Tie order between candidates with equal loss (within ``1e-12``): the order of :data:`CANDIDATES` (static
-policies first, so e.g. in the ``--`` regime ``(1,0)`` is reported rather than the equivalent ``(1,1)``).
+Ties between policies of equal provider loss (within :func:`~response.j_tol`), the same rule in every solver
+(closed form, brute force, LP): **the policy the user likes more wins** (higher ``U``; utilities within
+:func:`~response.u_tol` count as equal); among policies equal for both, the order of :data:`CANDIDATES`
+(static first, so in the ``--`` regime ``(1,0)`` is reported rather than the equivalent ``(1,1)``), and in
+the brute force the smaller ``s`` with ``(1,·)`` before ``(2,0)``.
 """
 from __future__ import annotations
 
@@ -18,12 +21,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .response import REGIMES, best_response, regime, s0, s_high, s_low
+from .response import REGIMES, best_response, j_tol, regime, s0, s_high, s_low, u_tol
 from .closed_forms import Game, outcome
 from .params import GameArrays, as_arrays
 
 #: Candidate policies of spec §4.2, in tie-break order.
 CANDIDATES: tuple[str, ...] = ("(1,0)", "(2,0)", "(1,1)", "(1,s0)", "(1,s_L)")
+#: Provider-loss tie tolerance factor (kept for backwards compatibility; see :func:`response.j_tol`).
 J_TIE = 1e-12
 
 
@@ -75,15 +79,22 @@ def candidate_table(g: Game, tie_break: str = "strong") -> dict[str, np.ndarray]
     return {k: np.stack(v, -1) for k, v in out.items()}
 
 
-def _pick(J: np.ndarray) -> np.ndarray:
+def pick_user_preferred(J: np.ndarray, U: np.ndarray, utol: np.ndarray) -> np.ndarray:
+    """Index along the last axis of the minimal ``J``; among ``J`` ties (:func:`~response.j_tol`) the largest
+    ``U`` (ties within ``utol`` broadcast against ``J[..., 0]``); then the first index."""
     best = J.min(-1, keepdims=True)
-    return np.argmax(J <= best + J_TIE * (1.0 + np.abs(best)), axis=-1)
+    tied = J <= best + j_tol(best)
+    Ut = np.where(tied, U, -np.inf)
+    umax = Ut.max(-1, keepdims=True)
+    return np.argmax(tied & (U >= umax - np.asarray(utol)[..., None]), axis=-1)
 
 
 def solve_closed_form(g: Game, tie_break: str = "strong") -> ProviderSolution:
-    """Provider optimum by the candidate comparison of spec §4.2, vectorised over ``g``'s shape."""
+    """Provider optimum by the candidate comparison of spec §4.2, vectorised over ``g``'s shape. Among
+    candidates of equal loss the one the user likes more (higher ``U``) wins, then the order of
+    :data:`CANDIDATES`."""
     tab = candidate_table(g, tie_break)
-    k = _pick(tab["J"])
+    k = pick_user_preferred(tab["J"], tab["U"], u_tol(g))
     take = lambda x: np.take_along_axis(x, k[..., None], -1)[..., 0]  # noqa: E731
     i = np.where(k == 1, 2, 1)
     return ProviderSolution(i=i, s=take(tab["s"]), q=take(tab["q"]), J=take(tab["J"]), U=take(tab["U"]),
@@ -92,8 +103,9 @@ def solve_closed_form(g: Game, tie_break: str = "strong") -> ProviderSolution:
 
 def solve_brute_force(g: Game, n_s: int = 801, tie_break: str = "strong", chunk: int = 2048) -> ProviderSolution:
     """Provider optimum by brute force: ``s`` on ``n_s`` grid points plus ``s0, s_L, s_H`` (spec §7.3), the
-    user's best response substituted, and ``(2,0)``; ties prefer ``(1,·)`` then smaller ``s``. Chunked over
-    the flattened grid so memory stays bounded."""
+    user's best response substituted, and ``(2,0)``; among equal losses the policy the user likes more (higher
+    ``U``) wins, then ``(1,·)`` with the smaller ``s``, then ``(2,0)``. Chunked over the flattened grid so
+    memory stays bounded."""
     a = as_arrays(g)
     shp = a.shape
     f = a.flat()
@@ -108,13 +120,15 @@ def solve_brute_force(g: Game, n_s: int = 801, tie_break: str = "strong", chunk:
         S_all = np.concatenate([np.broadcast_to(grid, (extra.shape[0], n_s)), extra], -1)
         sub2 = GameArrays(**{k: getattr(sub, k)[:, None] for k in GameArrays.FIELDS}, require_order=a.require_order)
         q1, J1v, U1v, S1v = _evaluate(sub2, 1, S_all, tie_break)
-        best = J1v.min(-1, keepdims=True)
-        ok = J1v <= best + J_TIE * (1.0 + np.abs(best))
-        s_pick = np.where(ok, S_all, np.inf).min(-1)
-        k1 = np.argmax(ok & (S_all == s_pick[:, None]), axis=-1)
-        tk = lambda x: np.take_along_axis(x, k1[:, None], -1)[:, 0]  # noqa: E731
         q2, J2v, U2v, S2v = _evaluate(sub, 2, np.zeros(sub.V.shape), tie_break)
-        use2 = J2v < tk(J1v) - J_TIE * (1.0 + np.abs(J2v))
+        # (1,s) for every s, then (2,0) last; sorted by s so the first index among full ties is the smallest s
+        order = np.argsort(S_all, axis=-1, kind="stable")
+        Jall = np.concatenate([np.take_along_axis(J1v, order, -1), J2v[:, None]], -1)
+        Uall = np.concatenate([np.take_along_axis(U1v, order, -1), U2v[:, None]], -1)
+        kk = pick_user_preferred(Jall, Uall, u_tol(sub))
+        use2 = kk == Jall.shape[-1] - 1
+        k1 = np.take_along_axis(order, np.minimum(kk, n_s + 2)[:, None], -1)[:, 0]
+        tk = lambda x: np.take_along_axis(x, k1[:, None], -1)[:, 0]  # noqa: E731
         res["i"][sl] = np.where(use2, 2, 1)
         res["s"][sl] = np.where(use2, 0.0, tk(S_all))
         for key, v1, v2 in (("q", q1, q2), ("J", J1v, J2v), ("U", U1v, U2v), ("S", S1v, S2v)):

@@ -10,9 +10,17 @@ Regimes by the signs of ``xi_i = V p_i - t_i`` (codes of :data:`REGIMES`):
 
 Routing to M2 (Theorem 1): ``q* = 1{xi2 < 0}``.
 
-Ties: where the user is indifferent (numerically, within ``tol``) between the rule's answer and
+Ties: where the user is indifferent (numerically, within :func:`u_tol`) between the rule's answer and
 ``q = 0`` or ``q = 1``, ``tie_break="strong"`` picks the provider-preferred ``q`` (strong Stackelberg,
 spec §2.2) and ``"weak"`` the provider-worst one.
+
+Tolerances (one definition, used by every solver of the package: closed form, brute force, LP re-check,
+K-chain and population brute force):
+
+* user-utility ties: ``|U - U'| <= u_tol = TOL * max_k max(V p_k, t_k)``, i.e. relative to the magnitudes
+  that enter ``U`` (per-pass value and latency), not to ``|U|``, which can be 0 (``xi_1 = -1.1e-16`` at
+  ``V = 1.9999999999999998`` in cfgA is a tie, exactly as ``xi_1 = 0`` at ``V = 2``);
+* provider-loss ties: ``|J - J'| <= j_tol(J) = J_TOL * (1 + |J|)``.
 """
 from __future__ import annotations
 
@@ -20,12 +28,31 @@ import numpy as np
 
 from .._validate import check_choice
 from .closed_forms import Game, J1, J2, U1, U2, xi
-from .params import Policy, as_arrays
+from .params import Policy, as_arrays, check_initial, check_unit_array
 
 #: Regime codes returned by :func:`regime`.
 REGIMES: tuple[str, ...] = ("++", "--", "-+", "+-")
 TIE_BREAKS = ("strong", "weak")
 TOL = 1e-12
+J_TOL = 1e-12
+
+
+def u_scale(V: np.ndarray | float, p: np.ndarray, t: np.ndarray) -> np.ndarray:
+    """``max_k max(V p_k, t_k)`` over the last axis of ``p``, ``t`` (any number of models K): the magnitude of
+    the per-pass terms that make up ``U``."""
+    V = np.asarray(V, dtype=float)
+    return np.maximum(np.max(V[..., None] * np.asarray(p, float), -1), np.max(np.asarray(t, float), -1))
+
+
+def u_tol(g: Game) -> np.ndarray:
+    """The user's indifference tolerance ``TOL * max(V p1, V p2, t1, t2)`` (same in every solver)."""
+    a = as_arrays(g)
+    return TOL * np.maximum(np.maximum(a.V * a.p1, a.V * a.p2), np.maximum(a.t1, a.t2))
+
+
+def j_tol(J: np.ndarray | float) -> np.ndarray:
+    """The provider's tie tolerance on losses ``J_TOL * (1 + |J|)`` (same in every solver)."""
+    return J_TOL * (1.0 + np.abs(np.asarray(J, dtype=float)))
 
 
 def regime(g: Game) -> np.ndarray:
@@ -75,7 +102,7 @@ def q_interior(g: Game, s: np.ndarray | float) -> np.ndarray:
     ``(-B - sqrt(B^2-4AC))/(2A) = 2C/(-B + sqrt(B^2-4AC))``. Clipped to [0, 1]; meaningful in ``+-`` only."""
     a = as_arrays(g)
     x1, x2 = xi(a)
-    s = np.asarray(s, dtype=float)
+    s = check_unit_array("s", s)
     A = (1 - a.p2) * (1 - s) * (x1 * (1 - a.p2) - s * x2 * (1 - a.p1))
     B = -2 * x1 * (1 - a.p2) * (1 - s)
     C = (1 - s) * x1 + s * x2
@@ -88,9 +115,10 @@ def q_interior(g: Game, s: np.ndarray | float) -> np.ndarray:
 
 def q_rule(g: Game, initial: int, s: np.ndarray | float = 0.0) -> np.ndarray:
     """The threshold rule of Theorems 1-2 (no tie handling): ``q*(i, s)``."""
+    initial = check_initial(initial)
     a = as_arrays(g)
     x1, x2 = xi(a)
-    s = np.asarray(s, dtype=float)
+    s = check_unit_array("s", s)
     shp = np.broadcast_shapes(a.shape, s.shape)
     if initial == 2:
         return np.broadcast_to(np.where(x2 < 0, 1.0, 0.0), shp).copy()
@@ -109,15 +137,17 @@ def best_response(g: Game, policy: Policy | None = None, *, initial: int | None 
     """``q*(i, s)``: the threshold rule, with ties against ``q = 0`` / ``q = 1`` broken by ``tie_break``.
 
     Call as ``best_response(params, Policy(1, 0.3))`` or vectorised as
-    ``best_response(grid, initial=1, s=s_array)``.
+    ``best_response(grid, initial=1, s=s_array)``. ``initial`` must be 1 or 2 and ``s`` in [0, 1]
+    (:class:`~llmroute._validate.ParameterError` otherwise). The user is indifferent between two responses
+    when their utilities differ by at most ``tol * max(V p1, V p2, t1, t2)`` (:func:`u_tol`).
     """
     check_choice("tie_break", tie_break, TIE_BREAKS)
     if policy is not None:
         initial, s = policy.initial, policy.s
     if initial is None:
         raise TypeError("best_response needs a Policy or initial=")
-    check_choice("initial", initial, (1, 2))
-    s = 0.0 if s is None else s
+    initial = check_initial(initial)
+    s = check_unit_array("s", 0.0 if s is None else s)
     a = as_arrays(g)
     qr = q_rule(a, initial, s)
     if initial == 1:
@@ -130,19 +160,20 @@ def best_response(g: Game, policy: Policy | None = None, *, initial: int | None 
     Us = np.stack([np.broadcast_to(u(q), qr.shape) for q in cands])
     Js = np.stack([np.broadcast_to(j(q), qr.shape) for q in cands])
     Umax = Us.max(0)
-    eligible = Us >= Umax - tol * np.abs(Umax)          # relative: a float xi of -1e-16 is not a tie
+    eligible = Us >= Umax - (tol / TOL) * u_tol(a)      # scaled by V p_k, t_k: valid near U = 0 too
     key = np.where(eligible, Js if tie_break == "strong" else -Js, np.inf)
     # prefer the rule's own answer when J ties too
     best = key.min(0)
-    pick = np.argmax(key <= best + 1e-12 * (1.0 + np.abs(best)), axis=0)
+    pick = np.argmax(key <= best + j_tol(best), axis=0)
     return np.take_along_axis(np.stack(cands), pick[None], 0)[0]
 
 
 def best_response_grid(g: Game, initial: int, s: np.ndarray | float, n_q: int = 2001) -> np.ndarray:
     """``argmax_q U_i(s, q)`` over ``n_q`` evenly spaced q in [0, 1] (a brute-force check of Theorems 1-2)."""
+    initial = check_initial(initial)
     a = as_arrays(g)
     qs = np.linspace(0.0, 1.0, n_q)
-    s = np.asarray(s, dtype=float)
+    s = check_unit_array("s", s)
     shp = np.broadcast_shapes(a.shape, s.shape)
     ex = (slice(None),) + (None,) * len(shp)
     Ug = U1(a, s, qs[ex]) if initial == 1 else np.broadcast_to(U2(a, qs[ex]), (n_q,) + shp)

@@ -9,10 +9,11 @@ abandon after the first failure, and the provider pays ``min_i [c_i + P(1-p_i)]`
 is piecewise linear, decreasing in P, and positive iff ``P < min_i c_i/p_i``.
 
 Regulator (ours): a cap ``t_hat_i <= max(t_i, t_max)``. A model can be made latency-dominated only if
-``t_max > V p_i``. Throttling M2 alone already gives access to both abandonment losses (``(2,0)`` and the
+``t_max > V p_i``; at ``t_max = V p_i`` it can be made ``xi_i = 0``, where the user is indifferent and, under
+the strong-Stackelberg convention of every solver here, leaves as the provider prefers. Throttling M2 alone already gives access to both abandonment losses (``(2,0)`` and the
 escalation threat ``(1,1)`` of the ``+-`` regime); throttling M1 alone gives only ``c1 + P(1-p1)``. Hence
 the capped gain is ``max(0, min_i c_i/p_i - min_{i in A} [c_i + P(1-p_i)])`` with ``A = {1,2}`` if
-``t_max > V p2``, ``A = {1}`` if ``V p1 < t_max <= V p2``, and no gain otherwise (checked numerically by
+``t_max >= V p2``, ``A = {1}`` if ``V p1 <= t_max < V p2``, and no gain if ``t_max < V p1`` (checked numerically by
 :func:`throttled_optimum`).
 """
 from __future__ import annotations
@@ -38,8 +39,8 @@ def capped_gain(g: Game, t_max: np.ndarray | float = np.inf) -> np.ndarray:
     base = np.minimum(a.c1 / a.p1, a.c2 / a.p2)
     ab1 = a.c1 + a.P * (1 - a.p1)
     ab2 = a.c2 + a.P * (1 - a.p2)
-    both = t_max > a.V * a.p2
-    only1 = (t_max > a.V * a.p1) & ~both
+    both = t_max >= a.V * a.p2
+    only1 = (t_max >= a.V * a.p1) & ~both
     best = np.where(both, np.minimum(ab1, ab2), np.where(only1, ab1, np.inf))
     return np.maximum(0.0, base - best)
 
