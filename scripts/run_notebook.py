@@ -33,6 +33,19 @@ def _portable_outputs(outputs: list) -> None:
                 o["data"][key] = portable(val) if isinstance(val, str) else [portable(v) for v in val]
 
 
+def merge_streams(outputs: list) -> list:
+    """Join consecutive stream outputs of the same name: the kernel may split one cell's prints into a different
+    number of chunks from run to run, which would change the executed notebook's bytes."""
+    merged: list = []
+    for o in outputs:
+        if (o.get("output_type") == "stream" and merged and merged[-1].get("output_type") == "stream"
+                and merged[-1].get("name") == o.get("name")):
+            merged[-1]["text"] = merged[-1]["text"] + o["text"]
+        else:
+            merged.append(o)
+    return merged
+
+
 def strip(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     """Drop run-dependent metadata and stderr outputs from an executed notebook; make paths portable."""
     pmeta = nb.metadata.get("papermill", {})
@@ -43,8 +56,8 @@ def strip(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
         cell.metadata.pop("papermill", None)
         cell.metadata.pop("execution", None)
         if cell.cell_type == "code":
-            cell.outputs = [o for o in cell.outputs
-                            if not (o.get("output_type") == "stream" and o.get("name") == "stderr")]
+            cell.outputs = merge_streams([o for o in cell.outputs
+                                          if not (o.get("output_type") == "stream" and o.get("name") == "stderr")])
             _portable_outputs(cell.outputs)
     return nb
 

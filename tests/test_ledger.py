@@ -75,9 +75,9 @@ def _flip_pair(d: Declaration) -> tuple[float, float]:
     r, t = float(d.reference), float(d.tolerance)
     eps = max(abs(r), t, 1.0) * 1e-9
     if d.criterion == "abs":
-        return r + t * (1 - 1e-9), r + t + eps
+        return r + t * (1 - 1e-3), r + t + eps
     if d.criterion == "rel":
-        return r + t * abs(r) * (1 - 1e-9), r + t * abs(r) + eps
+        return r + t * abs(r) * (1 - 1e-3), r + t * abs(r) + eps
     if d.criterion == "at_most":
         return r + t, r + t + eps
     return r - t, r - t - eps

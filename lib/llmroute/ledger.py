@@ -40,7 +40,7 @@ from typing import Any
 
 import yaml
 
-from .claims import _plain
+from .jsonable import _plain
 from .paths import REPO_ROOT
 
 KINDS = ("paper-number", "paper-statement", "derivation", "data-check", "finding")

@@ -7,7 +7,7 @@ from typing import Any
 
 import pandas as pd
 
-from .claims import _plain
+from .jsonable import _plain
 from .paths import portable
 
 
