@@ -60,6 +60,7 @@ h1, h2, h3 { border-bottom: 1px solid #d8dee4; padding-bottom: .2rem; }
 .muted { color: #57606a; }
 figure { margin: 1.2rem 0; } figcaption { color: #57606a; font-size: .9rem; }
 """
+FAVICON = '<link rel="icon" href="data:,">'   # no /favicon.ico request (a 404 in the browser's console)
 NAV_ITEMS = (("index.html", "README"), ("claims.html", "Claims"), ("regime_map.html", "Regime map (interactive)"),
              ("notebooks.html", "Notebooks"))
 
@@ -73,7 +74,7 @@ def nav(depth: int) -> str:
 def page(title: str, body: str, depth: int = 0) -> str:
     """A complete HTML page with the site's style and navigation."""
     return (f'<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
-            f'<meta name="viewport" content="width=device-width, initial-scale=1">\n<title>{html.escape(title)}</title>\n'
+            f'<meta name="viewport" content="width=device-width, initial-scale=1">\n{FAVICON}\n<title>{html.escape(title)}</title>\n'
             f"<style>{CSS}</style>\n</head>\n<body>\n{nav(depth)}\n<main>\n{body}\n</main>\n</body>\n</html>\n")
 
 
@@ -268,8 +269,9 @@ class Site:
                  "for every game parameter.</p></main>")
         soup = BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
         style = soup.new_tag("style")
-        style.string = CSS
+        style.string = CSS + " .vega-embed, .vega-bindings { margin-left: 2rem; } .vega-bind { margin: .3rem 0; }"
         soup.head.append(style)
+        soup.head.append(BeautifulSoup(FAVICON, "html.parser"))
         title = soup.new_tag("title")
         title.string = "Regime map"
         soup.head.append(title)
@@ -311,12 +313,15 @@ def plain_ledger() -> str:
     return "\n".join(lines)
 
 
-# The lab template without its CDN scripts (require.js, MathJax, mermaid, the widget manager): the site works offline.
-NB_TEMPLATE = """{%- extends 'lab/index.html.j2' -%}
-{%- block html_head_js -%}{%- endblock html_head_js -%}
+# The lab template without its CDN scripts (require.js, MathJax, mermaid, the widget manager), so the site works
+# offline; formulas stay as their TeX source. (MathJax 2 of the jupyter-server-mathjax package was tried: its
+# HTML-CSS output probes a font at about:blank and asks for TeX fonts the package does not ship, both console
+# errors in Chromium.)
+NB_TEMPLATE = r"""{%- extends 'lab/index.html.j2' -%}
+{%- block html_head_js -%}<link rel="icon" href="data:,">{%- endblock html_head_js -%}
 {%- block jupyter_widgets -%}{%- endblock jupyter_widgets -%}
-{%- block html_head_js_mathjax -%}{%- endblock html_head_js_mathjax -%}
 {%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
+{%- block html_head_js_mathjax -%}{%- endblock html_head_js_mathjax -%}
 """
 WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
 WIDGET_NOTE = ('<p class="muted"><em>An interactive widget (it needs a running kernel: open the notebook in '

@@ -1,7 +1,8 @@
 """The results site (``make site``, scripts/build_site.py): offline, no broken links, every page loads in Chromium.
 
 The site is built into a temporary folder, or taken from ``LLMROUTE_SITE_DIR`` when set (CI builds it with
-``make site`` first). The browser test needs Debian's ``chromium`` and ``chromium-driver``; it skips with a reason
+``make site`` first). The browser tests serve the site from a local HTTP server on 127.0.0.1 (as a static host
+would; nothing is fetched from elsewhere) and need Debian's ``chromium`` and ``chromium-driver``; it skips with a reason
 when they are absent, unless ``LLMROUTE_REQUIRE_BROWSER=1`` (set by .ci/run), which turns the skip into a failure.
 It saves a screenshot of the index page to ``build/site_index.png``.
 """
@@ -12,7 +13,9 @@ import re
 import shutil
 import subprocess
 import sys
-from functools import lru_cache
+import threading
+from functools import lru_cache, partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -148,6 +151,22 @@ def _chromium() -> tuple[str, str] | None:
     return (browser, driver) if browser and driver else None
 
 
+class _QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def served(site: Path):
+    """The site on http://127.0.0.1:PORT/ (a thread of this process; local only, so still offline)."""
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), partial(_QuietHandler, directory=str(site)))
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}/"
+    httpd.shutdown()
+    httpd.server_close()
+
+
 @pytest.fixture(scope="module")
 def driver():
     found = _chromium()
@@ -171,7 +190,7 @@ def driver():
     drv.quit()
 
 
-def test_every_page_in_chromium(site: Path, driver) -> None:
+def test_every_page_in_chromium(site: Path, served: str, driver) -> None:
     """Each page loads with no console error, every image and chart renders, every link resolves; the index page
     is saved as a screenshot."""
     from selenium.webdriver.support.ui import WebDriverWait
@@ -179,7 +198,7 @@ def test_every_page_in_chromium(site: Path, driver) -> None:
     problems = []
     for p in pages(site):
         name = p.relative_to(site).as_posix()
-        driver.get(p.as_uri())
+        driver.get(served + name)
         WebDriverWait(driver, 30).until(lambda d: d.execute_script("return document.readyState") == "complete")
         n_charts = driver.execute_script("return document.querySelectorAll('.vega-embed, #vis').length")
         if n_charts:
@@ -201,10 +220,10 @@ def test_every_page_in_chromium(site: Path, driver) -> None:
             if entry["level"] == "SEVERE":
                 problems.append(f"{name}: console: {entry['message'][:300]}")
         for href in driver.execute_script("return Array.from(document.querySelectorAll('a[href]')).map(a => a.href)"):
-            sp = urlsplit(href)
-            if sp.scheme != "file":
+            if not href.startswith(served):
                 continue
-            err = check_link(site, p, Path(unquote(sp.path)), sp.fragment)
+            sp = urlsplit(href)
+            err = check_link(site, p, site / unquote(sp.path).lstrip("/"), sp.fragment)
             if err:
                 problems.append(err)
         if name == "index.html":
@@ -217,11 +236,11 @@ def test_every_page_in_chromium(site: Path, driver) -> None:
     assert SCREENSHOT.exists() and SCREENSHOT.stat().st_size > 10_000
 
 
-def test_regime_map_dropdown_changes_chart(site: Path, driver) -> None:
+def test_regime_map_dropdown_changes_chart(site: Path, served: str, driver) -> None:
     """Choosing another pair in the drop-down re-draws the chart (the interaction works without a kernel)."""
     from selenium.webdriver.support.ui import Select, WebDriverWait
 
-    driver.get((site / "regime_map.html").as_uri())
+    driver.get(served + "regime_map.html")
     WebDriverWait(driver, 30).until(lambda d: d.execute_script(
         "return document.querySelectorAll('.vega-embed svg.marks, .vega-embed canvas.marks').length") >= 1)
     view_state = "return JSON.stringify(Array.from(document.querySelectorAll('.vega-embed canvas')).map(c => c.toDataURL().length)) + document.querySelector('.vega-embed').innerHTML.length"

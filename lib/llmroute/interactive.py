@@ -190,12 +190,14 @@ def regime_map_chart(pairs: Sequence[MapPair], n_V: int = 60, n_P: int = 60, *, 
                        legend=alt.Legend(title="provider policy (i*, s*)"))
     fmt = ".3g"
     chart = (alt.Chart(df, width=width, height=height, **({"title": title} if title else {}))
-             .mark_rect(stroke=None)
+             .mark_rect(strokeWidth=0.6)   # a stroke of the cell's own colour hides anti-aliasing seams
              .encode(x=alt.X("V_lo:Q", scale=alt.Scale(domain=x_dom, **scale), axis=alt.Axis(grid=False),
                              title="task value V" + unit), x2="V_hi:Q",
                      y=alt.Y("P_lo:Q", scale=alt.Scale(domain=y_dom, **scale), axis=alt.Axis(grid=False),
                              title="churn penalty P" + unit), y2="P_hi:Q",
                      color=colour,
+                     stroke=alt.Stroke("policy:N", scale=alt.Scale(domain=list(CANDIDATES), range=list(POLICY_COLOURS.values())),
+                                       legend=None),
                      tooltip=[alt.Tooltip("pair:N"), alt.Tooltip("V:Q", format=fmt), alt.Tooltip("P:Q", format=fmt),
                               alt.Tooltip("regime:N", title="regime (signs of xi1, xi2)"), alt.Tooltip("policy:N"),
                               alt.Tooltip("s:Q", title="s*", format=fmt), alt.Tooltip("q:Q", title="q*", format=fmt),
