@@ -251,3 +251,23 @@ def test_regime_map_dropdown_changes_chart(site: Path, served: str, driver) -> N
     select.select_by_visible_text("cfgB")
     WebDriverWait(driver, 10).until(lambda d: d.execute_script(view_state) != before)
     assert not [e for e in driver.get_log("browser") if e["level"] == "SEVERE"]
+
+
+def test_widget_outputs_become_a_note() -> None:
+    """A notebook with saved widget state (e.g. the regime explorer's cell) is converted without the CDN widget
+    manager: state dropped, the widget output replaced by a note linking the offline regime map."""
+    import importlib.util
+
+    import nbformat
+
+    spec = importlib.util.spec_from_file_location("build_site", ROOT / "scripts" / "build_site.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)   # type: ignore[union-attr]
+    nb = nbformat.v4.new_notebook(metadata={"widgets": {"application/vnd.jupyter.widget-state+json": {"state": {}}}})
+    cell = nbformat.v4.new_code_cell("regime_explorer()")
+    cell.outputs = [nbformat.v4.new_output("display_data", data={mod.WIDGET_MIME: {"model_id": "abc"}, "text/plain": "VBox()"})]
+    nb.cells.append(cell)
+    out = mod.offline_notebook(nb)
+    assert "widgets" not in out.metadata and "widgets" in nb.metadata   # the input is not modified
+    assert list(out.cells[0].outputs[0]["data"]) == ["text/html"]
+    assert "regime_map.html" in out.cells[0].outputs[0]["data"]["text/html"]
