@@ -50,6 +50,9 @@ lab: $(STAMP) ## open JupyterLab on the notebooks (kernel "Python (llmroute)"; r
 bench: $(STAMP) ## run the benchmarks (prints ratios and rates)
 	@for b in bench/bench_*.py; do echo "== $$b"; $(VPY) $$b || exit 1; done
 
+site: $(STAMP) ## build the static results site into build/site/ (README, CLAIMS.md, executed notebooks, interactive regime map)
+	$(VPY) scripts/build_site.py
+
 claims: $(STAMP) ## re-render README.md (claims tally, tables) and CLAIMS.md from results/
 	$(VPY) scripts/render_readme.py
 
@@ -57,4 +60,4 @@ clean: ## remove build/ and caches (keeps .venv and results/)
 	rm -rf build .pytest_cache
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +
 
-.PHONY: help setup reproduce smoke test verify lab bench claims clean
+.PHONY: help setup reproduce smoke test verify lab bench claims site clean
