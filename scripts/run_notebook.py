@@ -46,8 +46,25 @@ def merge_streams(outputs: list) -> list:
     return merged
 
 
+WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
+WIDGET_NOTE = "(an interactive widget: open the notebook in JupyterLab, `make lab`, to use it)"
+
+
+def drop_widgets(outputs: list) -> list:
+    """Replace widget views (random model ids, state that needs a kernel) by a fixed text note."""
+    out = []
+    for o in outputs:
+        if WIDGET_MIME in (o.get("data") or {}):
+            out.append(nbformat.v4.new_output("display_data", data={"text/plain": WIDGET_NOTE}))
+        else:
+            out.append(o)
+    return out
+
+
 def strip(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    """Drop run-dependent metadata and stderr outputs from an executed notebook; make paths portable."""
+    """Drop run-dependent metadata, widget state and stderr outputs from an executed notebook; make paths
+    portable."""
+    nb.metadata.pop("widgets", None)
     pmeta = nb.metadata.get("papermill", {})
     nb.metadata["papermill"] = {"parameters": pmeta.get("parameters", {})}
     for i, cell in enumerate(nb.cells):
@@ -56,8 +73,8 @@ def strip(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
         cell.metadata.pop("papermill", None)
         cell.metadata.pop("execution", None)
         if cell.cell_type == "code":
-            cell.outputs = merge_streams([o for o in cell.outputs
-                                          if not (o.get("output_type") == "stream" and o.get("name") == "stderr")])
+            cell.outputs = drop_widgets(merge_streams([o for o in cell.outputs if not (
+                o.get("output_type") == "stream" and o.get("name") == "stderr")]))
             _portable_outputs(cell.outputs)
     return nb
 
