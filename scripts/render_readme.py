@@ -95,6 +95,77 @@ def paper_claims_table(claims: list[dict]) -> str:
     return "\n".join(rows)
 
 
+#: The verdict table at the top of the README: (paper, what the paper says, the paper's value in words, how ours
+#: reads, claim ids). ``{ours}`` and ``{ci}`` are filled from results/*/claims.json; a row with several ids
+#: summarises them (range of ours, how many pass).
+HEADLINE: tuple[tuple[str, str, str, str, tuple[str, ...]], ...] = (
+    ("Routing game", "Theorem 3: both models value-dominated (or both latency-dominated) means static routing",
+     "statement", "{ours} counterexamples (random games)", ("game-provider-theorem3-static",)),
+    ("Routing game", "Theorem 5: a cascade is used only inside the band min t/p < V < max t/p", "statement",
+     "{ours} grid cells outside the band", ("game-provider-cascade-in-band",)),
+    ("Routing game", "Propositions 1-2: misalignment iff the cost and latency rankings differ; throttling pays iff P < min c/p",
+     "statements", "{ours} counterexamples", ("game-misalignment-throttling-proposition1",
+                                               "game-misalignment-throttling-proposition2")),
+    ("Routing game on measured pairs", "the provider-optimal policy is static on real model pairs (ours, beyond the paper)",
+     "statement", "{ours} datasets with a cascade", ("arena-main-game-optimum-static",)),
+    ("MESS+", "about 2x cheaper than RouteLLM at the same SLA", "about 2x", "{ours}x{ci} (our RouteLLM-style stand-in)",
+     ("messplus-main-saving-vs-routellm-equal-sla",)),
+    ("MESS+", "about 2x cheaper than RouterDC at the same SLA", "about 2x", "{ours}x{ci} (our RouterDC-style stand-in)",
+     ("messplus-main-saving-vs-routerdc-equal-sla",)),
+    ("MESS+", "meets the SLA target alpha on every benchmark", "every benchmark", "missed on {ours} benchmarks",
+     ("messplus-main-meets-alpha",)),
+    ("PickLLM (third-party report, not in the paper)", "session cost reduction vs always the most expensive model",
+     "60 %", "{ours} %", ("pickllm-synthetic-cost-reduction", "pickllm-real-omnisbench-cost-reduction",
+                          "pickllm-real-llmrouter-cost-reduction", "pickllm-real-routerbench-cost-reduction",
+                          "pickllm-real-messplus-cost-reduction")),
+    ("PickLLM (third-party report, not in the paper)", "mean latency reduction vs random selection", "52 %", "{ours} %",
+     ("pickllm-synthetic-latency-reduction", "pickllm-real-omnisbench-latency-reduction",
+      "pickllm-real-messplus-latency-reduction")),
+    ("PickLLM", "custom weights steer the converged model", "statement", "weights change nothing in {ours} of 5 contexts",
+     ("pickllm-synthetic-weights-steer-within-context",)),
+)
+
+
+def _interval(c: dict) -> str:
+    d = c.get("detail") or {}
+    lo, hi = d.get("ci_low"), d.get("ci_high")
+    if lo is None and isinstance(d.get("ci95"), list):
+        lo, hi = d["ci95"]
+    if isinstance(lo, (int, float)) and isinstance(hi, (int, float)):
+        return f" [{lo:.3g}, {hi:.3g}]"
+    return ""
+
+
+def _num(x: object) -> str:
+    return f"{x:.3g}" if isinstance(x, float) else str(x)
+
+
+def headline_table(claims: list[dict]) -> str:
+    """About ten rows: what each paper says, the paper's value, ours (with a 95 % interval where computed), verdict."""
+    by_id = {c["id"]: c for c in claims}
+    rows = ["| paper | claim | paper | ours (95 % CI) | verdict | details |", "|---|---|---|---|---|---|"]
+    for paper, text, says, fmt, ids in HEADLINE:
+        missing = [i for i in ids if i not in by_id]
+        if missing:
+            raise SystemExit(f"README headline row {text!r}: {missing} not in results/*/claims.json")
+        sel = [by_id[i] for i in ids]
+        if len(sel) == 1:
+            ours = fmt.format(ours=_num(sel[0]["ours"]), ci=_interval(sel[0]))
+            verdict = "reproduced" if sel[0]["passed"] else "**not reproduced**"
+        else:
+            vals = [float(c["ours"]) for c in sel]
+            rng = f"{min(vals):.3g}" if min(vals) == max(vals) else f"{min(vals):.3g} to {max(vals):.3g}"
+            ours = fmt.format(ours=rng, ci="") + f" ({len(sel)} checks)"
+            k = sum(c["passed"] for c in sel)
+            verdict = "reproduced" if k == len(sel) else f"**{k} of {len(sel)}** within tolerance"
+        links = {}
+        for c in sel:
+            links.setdefault(c["notebook"], c["id"])
+        where = ", ".join(f"[{nb}](CLAIMS.md#{cid})" for nb, cid in sorted(links.items()))
+        rows.append("| " + " | ".join([paper, _cell(text), says, _cell(ours), verdict, where]) + " |")
+    return "\n".join(rows)
+
+
 def claims_block() -> str:
     claims = load_claims()
     return (f"{sum(c['passed'] for c in claims)} of {len(claims)} declared claims pass; by kind:\n\n"
@@ -199,6 +270,11 @@ def render(text: str) -> str:
     pre, rest = text.split(START, 1)
     _, post = rest.split(END, 1)
     text = pre + START + "\n" + claims_block() + "\n" + END + post
+    hs, he = "<!-- headline:start -->", "<!-- headline:end -->"
+    if hs in text and he in text:
+        pre, rest = text.split(hs, 1)
+        _, post = rest.split(he, 1)
+        text = pre + hs + "\n" + headline_table(load_claims()) + "\n" + he + post
     for name, fn in TABLES.items():
         pat = re.compile(rf"(<!-- table:{name} -->)(.*?)(<!-- /table:{name} -->)", re.S)
         if pat.search(text):
