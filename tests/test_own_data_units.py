@@ -156,3 +156,19 @@ def test_feature_table_without_text() -> None:
         feature_table(bare, no_text="zeros")
     syn = feature_table(o)
     np.testing.assert_allclose(syn.X.mean(axis=0), 0.0, atol=1e-12)
+
+
+def test_registry_messplus_without_text_says_what_it_falls_back_to() -> None:
+    """Pitfall 5 for the registry's MESS+: on a table without text or features its predictor sees only the domain;
+    the old code fell back silently."""
+    import llmroute.routers as routers
+
+    o = _zoo(n=60)
+    bare = Outcomes(name="bare", models=o.models, quality=o.quality, cost=o.cost, cost_unit="J",
+                    request_id=o.request_id, domain=o.domain)
+    with pytest.warns(UserWarning, match=r"mess\+ on bare: the table has no per-request text or features; its "
+                                         r"predictor falls back to no text or features: domain one-hot \(1 domains\)"):
+        routers.get("mess+", outcomes=bare)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        routers.get("mess+", outcomes=o)  # own features: no warning

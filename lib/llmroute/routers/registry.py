@@ -296,6 +296,11 @@ def _messplus(outcomes, alpha: float | None = None, V: float = 0.01, c: float = 
     o = _need(outcomes, "mess+")
     alpha = default_alpha(o) if alpha is None else alpha
     f = _feature_table(o)
+    if f.source.startswith("no text or features"):
+        import warnings
+
+        warnings.warn(f"mess+ on {o.name}: the table has no per-request text or features; its predictor falls back "
+                      f"to {f.source}", UserWarning, stacklevel=3)
     return MessPlus(MessPlusSettings.simulator(alpha=alpha, V=V, c=c, V_unit=V_unit),
                     OnlineMLPPredictor(f.X, hidden=hidden, request_id=f.request_id), name="MESS+")
 
