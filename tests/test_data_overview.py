@@ -1,4 +1,4 @@
-"""The data overview's library functions on a tiny hand-made table (llmroute.data.overview)."""
+"""The data overview's library functions on a tiny hand-made table (llmroute.overview)."""
 from __future__ import annotations
 
 from dataclasses import replace
@@ -6,7 +6,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from llmroute.data.overview import (Entry, baseline_points, messplus_data_note, model_table, overlap, overlap_long,
+from llmroute.overview import (Entry, baseline_points, messplus_data_note, model_table, overlap, overlap_long,
                                     pareto_front, pattern_counts)
 
 from conftest import tiny_outcomes
@@ -66,7 +66,7 @@ def test_messplus_model_means_rows_and_counts(monkeypatch) -> None:
     """Per benchmark and model, with the file's row counts; the loader is replaced by the tiny table (12 raw rows
     for its 4 documents, a split of 6)."""
     import llmroute.data.messplus as mp
-    import llmroute.data.overview as ov
+    import llmroute.overview as ov
 
     tiny = replace(tiny_outcomes(), meta={"synthetic": False, "raw_rows": {"b": 12}})
     monkeypatch.setattr(ov, "load_or_synthetic", lambda name, bench, rng: tiny)

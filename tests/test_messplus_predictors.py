@@ -128,15 +128,21 @@ def _router(pred, alpha=0.6):
 def test_pitfall2_predictor_built_on_a_smaller_table_names_itself_and_the_shapes() -> None:
     o = _table()
     sub = o.take(np.arange(150, 300))
-    # old code: IndexError "index 298 is out of bounds for axis 0 with size 150", naming neither table nor rows
-    with pytest.raises(ValueError, match=r"OraclePredictor\('oracle'\): row \d+ is out of range for the table it "
-                                         r"was built on, shape \(150, 3\).*received rows of shape \(1,\)"):
+    # old code: IndexError "index 298 is out of bounds for axis 0 with size 150", naming neither table nor rows.
+    # Now the replay engine and the grid bind the predictor to the replayed table before the first request.
+    with pytest.raises(ValueError, match=r"OraclePredictor\('oracle'\): built on a table of shape \(150, 3\), "
+                                         r"cannot be bound to 'toy' of shape \(300, 3\)"):
         replay(o, _router(OraclePredictor(sub.quality)), seed=1)
-    with pytest.raises(ValueError, match=r"OraclePredictor\('oracle'\).*shape \(150, 3\).*received rows of "
-                                         r"shape \(\d+,\)"):
+    with pytest.raises(ValueError, match=r"OraclePredictor\('oracle'\).*shape \(150, 3\).*shape \(300, 3\)"):
         simulate_grid(o, alphas=[0.6], Vs=[1e-3], cs=[0.5], seeds=[1], predictor=OraclePredictor(sub.quality))
     with pytest.raises(ValueError, match=r"OnlineMLPPredictor\('online logistic'\).*shape \(150, 4\)"):
         replay(o, _router(OnlineMLPPredictor(sub.features, hidden=0)), seed=1)
+    # an unbound predictor used directly still checks every row it is given
+    p = OraclePredictor(sub.quality)
+    p.reset(3, np.random.default_rng(0))
+    with pytest.raises(ValueError, match=r"row 299 is out of range for the table it was built on, shape \(150, 3\)"
+                                         r".*received rows of shape \(1,\)"):
+        p.predict(np.array([299]))
 
 
 def test_pitfall2_unkeyed_predictor_refuses_another_table_on_bind() -> None:
@@ -153,11 +159,13 @@ def test_pitfall2_unkeyed_predictor_refuses_another_table_on_bind() -> None:
 def test_pitfall2_predictor_keyed_by_request_id_follows_its_requests() -> None:
     o = _table()
     sub = o.take(np.arange(150, 300))
-    wrong = replay(sub, _router(OraclePredictor(o.quality)), seed=3).summary()["mean_quality"]
+    # old code: replaying OraclePredictor(o.quality) on sub silently read rows 0..149 of o; now replay binds it
+    with pytest.raises(ValueError, match=r"cannot be bound to 'toy' of shape \(150, 3\)"):
+        replay(sub, _router(OraclePredictor(o.quality)), seed=3)
     right = replay(sub, _router(OraclePredictor(sub.quality)), seed=3)
-    keyed = replay(sub, _router(OraclePredictor.from_outcomes(o).bind(sub)), seed=3)
+    keyed = replay(sub, _router(OraclePredictor.from_outcomes(o)), seed=3)  # replay binds it to sub
     np.testing.assert_array_equal(keyed.log["served"], right.log["served"])
-    assert keyed.summary()["mean_quality"] == right.summary()["mean_quality"] != wrong
+    assert keyed.summary()["mean_quality"] == right.summary()["mean_quality"]
     feats = OnlineMLPPredictor(o.features, hidden=0, request_id=o.request_id).bind(sub)
     feats.reset(3, np.random.default_rng(0))
     ref = OnlineMLPPredictor(sub.features, hidden=0)
@@ -186,12 +194,12 @@ def test_pitfall2_labels_and_rows_are_checked(rng) -> None:
 def test_pitfall3_constant_predictor_names_itself_and_the_zoo_size() -> None:
     o = _table(m=4)
     # old code: numpy "operands could not be broadcast together with shapes (4,) (3,)"
-    with pytest.raises(ValueError, match=r"ConstantPredictor\('constant'\): reset: it holds 3 probabilities, shape "
+    with pytest.raises(ValueError, match=r"ConstantPredictor\('constant'\): bind to 'toy': it holds 3 probabilities, shape "
                                          r"\(3,\), but the zoo has 4 models: expected shape \(4,\)"):
         replay(o, _router(ConstantPredictor([0.3, 0.4, 0.5])), seed=0)
     with pytest.raises(ValueError, match=r"ConstantPredictor\('constant'\).*zoo has 4 models"):
         simulate_grid(o, alphas=[0.6], Vs=[1e-3], cs=[0.5], seeds=[0], predictor=ConstantPredictor([0.3, 0.4, 0.5]))
-    with pytest.raises(ValueError, match=r"OraclePredictor\('oracle'\): reset: the oracle table has shape "
+    with pytest.raises(ValueError, match=r"OraclePredictor\('oracle'\): bind to 'toy': the oracle table has shape "
                                          r"\(300, 3\) \(3 models\), the zoo has 4 models"):
         replay(o, _router(OraclePredictor(_table(m=3).quality)), seed=0)
 

@@ -18,7 +18,7 @@ def toy(n: int = 1000) -> Outcomes:
                     request_id=np.arange(n).astype(str), domain=np.full(n, "toy"), latency=np.full((n, 2), 2.0))
 
 
-CFG = RewardConfig()
+CFG = RewardConfig.paper()
 R_HI = float(reward(1.0, 1e-4, 2.0, CFG))   # bounds (0, R(a=1)): r = 0.899 for "good", 0.495 for "bad"
 
 

@@ -32,7 +32,7 @@ def _learners(ctx: Outcomes) -> dict[str, object]:
     from llmroute.messplus import MessPlus, MessPlusSettings
     from llmroute.messplus.predictors import OnlineMLPPredictor
 
-    cfg = RewardConfig()
+    cfg = RewardConfig.paper()
     bd = default_bounds(ctx, cfg)
     feats = np.random.default_rng(0).normal(size=(ctx.n_requests, 8))
     return {
@@ -71,7 +71,7 @@ def test_sparse_feedback_never_poisons_a_learner(medicine: Outcomes, key: str, r
 
 
 def test_labelled_nan_quality_is_rejected_not_learned() -> None:
-    router = PickLLMLRI(RewardConfig(), LRIParams(b=0.1, bounds=(0.0, 0.3)))
+    router = PickLLMLRI(RewardConfig.paper(), LRIParams(b=0.1, bounds=(0.0, 0.3)))
     from llmroute.routers.base import ZooInfo
 
     router.reset(ZooInfo(("a", "b"), "USD", np.array([1e-4, 2e-4])), np.random.default_rng(0))
@@ -89,12 +89,12 @@ def test_labelled_nan_quality_is_rejected_not_learned() -> None:
 def test_reward_domain_errors(a, c, l_s, match: str) -> None:
     """Old code returned NaN (or 0 for an infinite latency) for each of these."""
     with pytest.raises(RewardDomainError, match=match):
-        reward(a, c, l_s, RewardConfig())
+        reward(a, c, l_s, RewardConfig.paper())
 
 
 def test_run_sessions_best_arm_out_of_range(medicine: Outcomes) -> None:
     """Old code: a bare IndexError from numpy."""
-    rt = PickLLMLRI(RewardConfig(), LRIParams(b=0.1, bounds=default_bounds(medicine, RewardConfig())))
+    rt = PickLLMLRI(RewardConfig.paper(), LRIParams(b=0.1, bounds=default_bounds(medicine, RewardConfig.paper())))
     with pytest.raises(ParameterError, match=r"best_arm = 7 .*\[0, 3\]"):
         run_sessions(medicine, rt, T=10, seeds=[0], best_arm=7)
     with pytest.raises(ParameterError, match="best_arm = -1"):
@@ -104,18 +104,18 @@ def test_run_sessions_best_arm_out_of_range(medicine: Outcomes) -> None:
 # ------------------------------------------------------------------------------------------- describe, units
 def test_describe_names_the_formula_in_use() -> None:
     """Old code printed t_s*(...)/(w_l*log10(l)) also for the form with t_s inside the log."""
-    inside = RewardConfig(latency_form="log_scaled_inside", t_scaling=0.01).describe()
+    inside = RewardConfig.paper(latency_form="log_scaled_inside", t_scaling=0.01).describe()
     assert inside.startswith("R = (w_a*a - w_c*c)/(w_l*log10(t_s*l))") and "t_s*(" not in inside
-    assert RewardConfig().describe().startswith("R = t_s*(w_a*a - w_c*c)/(w_l*log10(l))")
+    assert RewardConfig.paper().describe().startswith("R = t_s*(w_a*a - w_c*c)/(w_l*log10(l))")
 
 
 def test_t_s_inside_the_log_is_a_change_of_latency_unit(rng: np.random.Generator) -> None:
     a, c, l_s = rng.uniform(0.5, 1, 50), rng.uniform(0, 1e-3, 50), rng.uniform(1.5, 9.0, 50)
     # t_s = 1e-3 with ms: log10(1e-3 * l[ms]) = log10(l[s]) -- exactly the paper's form in seconds
-    np.testing.assert_allclose(reward(a, c, l_s, RewardConfig(latency_form="log_scaled_inside", t_scaling=1e-3)),
-                               reward(a, c, l_s, RewardConfig(latency_unit="s")), rtol=1e-12)
+    np.testing.assert_allclose(reward(a, c, l_s, RewardConfig.paper(latency_form="log_scaled_inside", t_scaling=1e-3)),
+                               reward(a, c, l_s, RewardConfig.paper(latency_unit="s")), rtol=1e-12)
     # the pole moves to l = 1/t_s: t_s = 0.01 -> 100 ms
-    cfg = RewardConfig(latency_form="log_scaled_inside", t_scaling=0.01)
+    cfg = RewardConfig.paper(latency_form="log_scaled_inside", t_scaling=0.01)
     with pytest.raises(RewardDomainError):
         reward(0.8, 0.0, 0.1, cfg)
     assert np.isfinite(reward(0.8, 0.0, 0.1001, cfg))
@@ -127,7 +127,7 @@ def _choices(ctx: Outcomes, router, T: int = 120) -> np.ndarray:
 
 
 def test_w_l_only_rescales_for_scale_equivariant_normalisers_with_q0_zero(medicine: Outcomes) -> None:
-    c1, c10 = RewardConfig(), RewardConfig(w_l=10.0)
+    c1, c10 = RewardConfig.paper(), RewardConfig.paper(w_l=10.0)
     lri = lambda cfg: PickLLMLRI(cfg, LRIParams(b=0.2, bounds=default_bounds(medicine, cfg)))
     np.testing.assert_array_equal(_choices(medicine, lri(c1)), _choices(medicine, lri(c10)))
     run = lambda cfg: PickLLMLRI(cfg, LRIParams(b=0.2, reward_norm="running_minmax"))
@@ -138,7 +138,7 @@ def test_w_l_only_rescales_for_scale_equivariant_normalisers_with_q0_zero(medici
 
 def test_w_l_changes_the_learners_otherwise(medicine: Outcomes) -> None:
     """Not in general: with user-set (not rescaled) fixed bounds, or Q0 != 0, w_l changes the choices."""
-    c1, c10 = RewardConfig(), RewardConfig(w_l=10.0)
+    c1, c10 = RewardConfig.paper(), RewardConfig.paper(w_l=10.0)
     bd = default_bounds(medicine, c1)
     lri = lambda cfg: PickLLMLRI(cfg, LRIParams(b=0.2, bounds=bd))
     assert (_choices(medicine, lri(c1)) != _choices(medicine, lri(c10))).any()
@@ -162,8 +162,8 @@ def test_tstar_survival_hand_values() -> None:
 
 
 def test_tstar_survival_matches_rmst_of_sessions(medicine: Outcomes) -> None:
-    bd = default_bounds(medicine, RewardConfig())
-    s = run_sessions(medicine, PickLLMLRI(RewardConfig(), LRIParams(b=0.1, bounds=bd)), T=150, seeds=range(40)).summary
+    bd = default_bounds(medicine, RewardConfig.paper())
+    s = run_sessions(medicine, PickLLMLRI(RewardConfig.paper(), LRIParams(b=0.1, bounds=bd)), T=150, seeds=range(40)).summary
     sv = tstar_survival(s["t_star"].to_numpy(), s["locked"].to_numpy(bool), 150)
     assert sv["rmst"] == pytest.approx(np.where(s["locked"], s["t_star"], 150).mean(), rel=1e-12)
     assert sv["locked_share"] == pytest.approx(s["locked"].mean())
@@ -174,7 +174,7 @@ def test_q_learning_lock_floor_is_set_by_the_epsilon_schedule(medicine: Outcomes
     p = QParams(decay=decay)
     assert earliest_lock_index(p) == floor
     assert p.eps0 * decay ** floor <= p.eps_lock < p.eps0 * decay ** (floor - 1)
-    s = run_sessions(medicine, PickLLMQ(RewardConfig(), p), T=floor + 40, seeds=range(20)).summary
+    s = run_sessions(medicine, PickLLMQ(RewardConfig.paper(), p), T=floor + 40, seeds=range(20)).summary
     assert s.loc[s["locked"], "t_star"].min() >= floor and s["locked"].any()
     with pytest.raises(ParameterError, match="decay"):
         earliest_lock_index(QParams(decay=1.0, eps0=0.5, eps_min=0.01))
@@ -202,7 +202,7 @@ def test_negative_numerator_share_hand_values() -> None:
                  cost=np.array([[1, 10], [1, 10], [2, 4], [2, 4]], float), cost_unit="USD",
                  request_id=np.array(list("abcd")), domain=np.array(["x", "x", "y", "y"]),
                  latency=np.full((4, 2), 2.0))
-    df = negative_numerator_share(o, RewardConfig(w_c=0.5, cost_unit="frac_of_max", numerator_floor=0.1))
+    df = negative_numerator_share(o, RewardConfig.paper(w_c=0.5, cost_unit="frac_of_max", numerator_floor=0.1))
     # x: pairs (0,s): 0 - .05 < 0; (0,l): 1 - .5 > 0; (1,s): 1 - .05; (1,l): 0 - .5 < 0 -> 2/4
     # y (cost_ref 4): (2,s): 1 - .25; (2,l): 1 - .5; (3,s): 0 - .25 < 0; (3,l): 1 - .5 -> 1/4
     assert df["share_negative"].tolist() == [0.5, 0.25, 0.375]

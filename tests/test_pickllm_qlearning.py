@@ -37,7 +37,7 @@ def test_greedy_tiebreak_and_egreedy() -> None:
 
 
 def test_lock_in_rule_on_toy() -> None:
-    res = run_sessions(toy(), PickLLMQ(RewardConfig(), QParams(alpha=0.1)), T=600, seeds=range(50))
+    res = run_sessions(toy(), PickLLMQ(RewardConfig.paper(), QParams(alpha=0.1)), T=600, seeds=range(50))
     s = res.summary
     assert s["locked"].all() and (s["t_star"] >= 299).all()   # eps must first fall to eps_lock = 0.05
     assert (s["t_star"] == 299).mean() >= 0.9                    # and the greedy arm is long stable
@@ -50,7 +50,7 @@ def test_lock_in_rule_on_toy() -> None:
 def test_lock_needs_k_consecutive_same_greedy() -> None:
     # eps0 = eps_min = 0 (pure greedy, eps <= eps_lock from the start): lock after exactly lock_k queries
     p = QParams(alpha=0.5, eps0=0.0, decay=1.0, eps_min=0.0, eps_lock=0.05, lock_k=7)
-    s = run_sessions(toy(), PickLLMQ(RewardConfig(), p), T=100, seeds=range(5)).summary
+    s = run_sessions(toy(), PickLLMQ(RewardConfig.paper(), p), T=100, seeds=range(5)).summary
     assert (s["t_star"] == 7).all()
 
 

@@ -35,7 +35,7 @@ def test_world_accuracy_ranking_varies_by_context(world) -> None:
 
 
 def test_calibration_targets(world) -> None:
-    rep = calibration_report(world, RewardConfig())
+    rep = calibration_report(world, RewardConfig.paper())
     assert list(rep["table"]["best_model"]) == ["small-8B", "small-8B", "moe-47B", "large-70B", "small-8B"]
     assert rep["target_i"] and rep["target_ii"] and rep["target_iii"]
     assert rep["min_cost_ratio"] >= 2.5
@@ -52,10 +52,10 @@ def test_free_models_cost_zero() -> None:
 
 
 @pytest.mark.parametrize("router", [
-    PickLLMLRI(RewardConfig(), LRIParams(b=0.1, bounds=(0.07, 0.28))),
-    PickLLMLRI(RewardConfig(), LRIParams(b=0.3, reward_norm="running_minmax")),
-    PickLLMQ(RewardConfig(), QParams(alpha=0.3, decay=0.95)),
-    PickLLMQ(RewardConfig(), QParams(alpha=0.1, reward_norm="fixed_bounds", bounds=(0.07, 0.28))),
+    PickLLMLRI(RewardConfig.paper(), LRIParams(b=0.1, bounds=(0.07, 0.28))),
+    PickLLMLRI(RewardConfig.paper(), LRIParams(b=0.3, reward_norm="running_minmax")),
+    PickLLMQ(RewardConfig.paper(), QParams(alpha=0.3, decay=0.95)),
+    PickLLMQ(RewardConfig.paper(), QParams(alpha=0.1, reward_norm="fixed_bounds", bounds=(0.07, 0.28))),
 ])
 def test_vectorised_sessions_equal_the_router_in_the_replay_engine(world, router) -> None:
     ctx = world.by_domain("medicine")
@@ -81,7 +81,7 @@ def test_session_rows() -> None:
 
 def test_baselines_match_single_model_sums(world) -> None:
     ctx = world.by_domain("finance")
-    b = run_baselines(ctx, T=50, seeds=[3], cfg=RewardConfig())
+    b = run_baselines(ctx, T=50, seeds=[3], cfg=RewardConfig.paper())
     o, _ = session_streams(3)
     rows = session_rows(ctx.n_requests, 50, o)
     for m, name in enumerate(ctx.models):
@@ -91,8 +91,8 @@ def test_baselines_match_single_model_sums(world) -> None:
 
 def test_default_bounds_and_sessions_hit_best_in_clear_context(world) -> None:
     ctx = world.by_domain("reddit_eli5")   # clear winner: small-8B
-    bd = default_bounds(ctx, RewardConfig())
-    s = run_sessions(ctx, PickLLMLRI(RewardConfig(), LRIParams(b=0.05, bounds=bd)), T=1000, seeds=range(60)).summary
+    bd = default_bounds(ctx, RewardConfig.paper())
+    s = run_sessions(ctx, PickLLMLRI(RewardConfig.paper(), LRIParams(b=0.05, bounds=bd)), T=1000, seeds=range(60)).summary
     assert s["hit_best"].mean() >= 0.8
 
 

@@ -115,6 +115,15 @@ def prepare_stream(outcomes: Outcomes, *, seed: int, n: int | None, order: str, 
     return rows, ss, (order_rng, router_rng, fb_rng)
 
 
+def start_router(router: Router, outcomes: Outcomes, list_cost: np.ndarray | None,
+                 rng: np.random.Generator) -> None:
+    """Prepare ``router`` for a stream of ``outcomes``: :meth:`Router.bind` (per-request tables such as MESS+'s
+    predictor are bound to this table by request id), then :meth:`Router.reset` with the zoo and ``rng``.
+    Every engine that streams an outcome table through a router calls this before the first request."""
+    router.bind(outcomes)
+    router.reset(zoo_info(outcomes, list_cost), rng)
+
+
 def latency_table(outcomes: Outcomes) -> np.ndarray:
     """The (n, m) latency table in seconds, all NaN when the source has none."""
     return outcomes.latency if outcomes.latency is not None else np.full(outcomes.quality.shape, np.nan)
@@ -147,7 +156,7 @@ def replay(outcomes: Outcomes, router: Router, *, seed: int = 0, n: int | None =
     """
     rows, ss, (order_rng, router_rng, fb_rng) = prepare_stream(outcomes, seed=seed, n=n, order=order, rows=rows,
                                                                feedback_rate=feedback_rate)
-    router.reset(zoo_info(outcomes, list_cost), router_rng)
+    start_router(router, outcomes, list_cost, router_rng)
     lat_table = latency_table(outcomes)
     served = batch_choices(outcomes, router, rows)
     if served is not None:

@@ -5,6 +5,11 @@
   dimension (plus, optionally, the log prompt length). Offline (no vocabulary download, no model hub) and
   deterministic for a fixed ``seed``.
 * :func:`default_featurizer`: the synthetic features when the outcomes have them, else the text featurizer.
+* :func:`feature_table` -> :class:`RequestFeatures`: the features of every request of a table **keyed by request
+  id** (``feats.rows_for(o.take(...))`` gives the right rows of a sub-table or a shuffled copy; an unknown request
+  raises, naming it). This is the repository's one TF-IDF + SVD path: the MESS+ predictors
+  (:func:`request_features`, re-exported by :mod:`llmroute.messplus.features`) and the router registry
+  (``llmroute.routers.registry.features_for``) both call it, each with its own documented settings.
 
 Usage: ``f = default_featurizer(train).fit(train); X = f.transform(test)``. Fit on training rows only
 (``fit(outcomes, rows)``) when the evaluation must not see the test prompts.
@@ -12,11 +17,12 @@ Usage: ``f = default_featurizer(train).fit(train); X = f.transform(test)``. Fit 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
 import numpy as np
 
-from .._validate import check_int
+from .._validate import check_choice, check_int
 from .schema import DataError, Outcomes
 
 
@@ -133,3 +139,108 @@ def default_featurizer(outcomes: Outcomes) -> Featurizer:
     if outcomes.text is not None:
         return TextHashingFeatures()
     raise DataError(f"{outcomes.name}: has neither features nor text; no featurizer applies")
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Features of a whole table, keyed by request id
+# ---------------------------------------------------------------------------------------------------------
+#: What :func:`feature_table` does on a table with neither features nor (at least two distinct) texts:
+#: ``error`` - raise :class:`DataError`; ``domain`` - the domain one-hot plus a constant (per-domain routing only).
+NO_TEXT = ("error", "domain")
+
+
+def zscore(x: np.ndarray) -> np.ndarray:
+    """(x - column mean) / column sd (sd 0 -> 1), over the rows given."""
+    x = np.asarray(x, dtype=float)
+    sd = x.std(axis=0)
+    return (x - x.mean(axis=0)) / np.where(sd > 0, sd, 1.0)
+
+
+@dataclass(frozen=True)
+class RequestFeatures:
+    """Dense request features keyed by request id: row k of ``X`` belongs to request ``request_id[k]``.
+
+    ``source`` says what they are (for reports). :meth:`rows_for` returns the rows of another table's requests
+    (a sub-table, a shuffled copy) in that table's row order, so features are never addressed by a row
+    position of another table."""
+
+    request_id: np.ndarray
+    X: np.ndarray
+    source: str
+
+    def __post_init__(self) -> None:
+        rid = np.asarray(self.request_id).astype(str)
+        X = np.asarray(self.X, dtype=float)
+        if X.ndim != 2 or X.shape[0] == 0 or X.shape[1] == 0:
+            raise DataError(f"RequestFeatures: X must be a non-empty (n_requests, dim) array, received shape "
+                            f"{X.shape}")
+        if rid.shape != (X.shape[0],):
+            raise DataError(f"RequestFeatures: request_id must have one entry per row of X: expected shape "
+                            f"({X.shape[0]},), received {rid.shape}")
+        if np.unique(rid).size != rid.size:
+            raise DataError("RequestFeatures: request_id has duplicates; it cannot key the features")
+        object.__setattr__(self, "request_id", rid)
+        object.__setattr__(self, "X", X)
+
+    @property
+    def dim(self) -> int:
+        return int(self.X.shape[1])
+
+    def __len__(self) -> int:
+        return int(self.X.shape[0])
+
+    def rows_for(self, outcomes: Outcomes) -> np.ndarray:
+        """The ``(outcomes.n_requests, dim)`` features of ``outcomes``' requests, looked up by request id; a
+        request these features do not know raises :class:`DataError` naming how many and which."""
+        rid = np.asarray(outcomes.request_id).astype(str)
+        if rid.shape == self.request_id.shape and np.array_equal(rid, self.request_id):
+            return self.X
+        index = {r: k for k, r in enumerate(self.request_id)}
+        idx = np.fromiter((index.get(r, -1) for r in rid), dtype=np.int64, count=rid.size)
+        missing = np.flatnonzero(idx < 0)
+        if missing.size:
+            ex = ", ".join(repr(str(rid[k])) for k in missing[:3])
+            raise DataError(f"{outcomes.name}: {missing.size} of its {rid.size} requests have no features here "
+                            f"(e.g. request_id {ex}); the features cover {len(self)} requests ({self.source})")
+        return self.X[idx]
+
+
+def feature_table(outcomes: Outcomes, *, dim: int = 32, n_hash: int = 2 ** 16, ngram_max: int = 2,
+                  add_length: bool = True, seed: int = 0, zscore_text: bool = True,
+                  no_text: str = "error") -> RequestFeatures:
+    """Features of every request of ``outcomes``, keyed by request id (see :class:`RequestFeatures`).
+
+    * the table's own ``features`` (the synthetic zoo), z-scored per column;
+    * else, with at least two distinct texts: :class:`TextHashingFeatures` (``dim``, ``n_hash``, ``ngram_max``,
+      ``add_length``, ``seed``) fit on the table's texts only (never on labels: unsupervised, like a frozen
+      encoder) and applied to them, then z-scored again over the table when ``zscore_text``;
+    * else ``no_text`` (:data:`NO_TEXT`): ``error`` raises :class:`DataError`; ``domain`` gives the domain one-hot
+      plus a constant column (per-domain routing only).
+
+    Deterministic for fixed settings."""
+    check_choice("no_text", no_text, NO_TEXT)
+    rid = outcomes.request_id
+    if outcomes.features is not None:
+        return RequestFeatures(rid, zscore(outcomes.features), "the table's own features")
+    if outcomes.text is not None and len({str(t) for t in outcomes.text}) > 1:
+        f = TextHashingFeatures(dim=dim, n_hash=n_hash, ngram_max=ngram_max, add_length=add_length,
+                                seed=seed).fit(outcomes)
+        x = np.asarray(f.transform(outcomes), dtype=float)
+        return RequestFeatures(rid, zscore(x) if zscore_text else x,
+                               f"prompt text (hashed TF-IDF, SVD to {dim} dims)")
+    if no_text == "error":
+        raise DataError(f"{outcomes.name}: has neither features nor text (at least two distinct prompts); "
+                        "no request features can be computed (no_text='domain' falls back to the domain one-hot)")
+    doms, idx = np.unique(outcomes.domain, return_inverse=True)
+    x = np.zeros((outcomes.n_requests, doms.size + 1))
+    x[np.arange(outcomes.n_requests), idx] = 1.0
+    x[:, -1] = 1.0
+    return RequestFeatures(rid, x, f"no text or features: domain one-hot ({doms.size} domains) plus a constant, "
+                                   "i.e. per-domain only")
+
+
+def request_features(outcomes: Outcomes, dim: int = 32, seed: int = 0, n_hash: int = 2 ** 16) -> np.ndarray:
+    """The MESS+ predictors' input (our stand-in for the authors' frozen ModernBERT-base embedding, spec §1.6):
+    :func:`feature_table` with 32 SVD dimensions, 2^16 hash buckets, the log length, re-z-scored; one row per
+    row of ``outcomes``. A table with neither features nor text raises :class:`DataError`."""
+    return feature_table(outcomes, dim=dim, seed=seed, n_hash=n_hash).X

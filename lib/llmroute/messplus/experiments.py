@@ -14,7 +14,7 @@ from ..replay import replay
 from ..routers import EducatedGuessing, SingleModel
 from .baselines import RouteLLMStyle, RouterDCStyle, calibrate_threshold, crossfit_scores
 from .settings import RoutingOverhead
-from .features import request_features
+from ..data.features import request_features
 from .grid import GridResult, simulate_grid
 from .predictors import OnlineMLPPredictor, OraclePredictor
 
@@ -89,8 +89,8 @@ def run_messplus(outcomes: Outcomes, *, alphas: Sequence[float], Vs: Sequence[fl
                  **kw) -> GridResult:
     """MESS+ grid on one benchmark with the online MLP (``predictor="mlp"``) or the oracle (``"oracle"``)."""
     if predictor == "oracle":
-        pred = OraclePredictor(outcomes.quality, noise_sd=oracle_noise,
-                               rng=np.random.default_rng(1) if oracle_noise > 0 else None)
+        pred = OraclePredictor.from_outcomes(outcomes, noise_sd=oracle_noise,
+                                             rng=np.random.default_rng(1) if oracle_noise > 0 else None)
     elif predictor in ("mlp", "logistic"):
         x = request_features(outcomes) if features is None else features
         pred = mlp_factory(x, hidden=0 if predictor == "logistic" else hidden)

@@ -129,7 +129,9 @@ def trajectory(outcomes: Outcomes, predictor: SatisfactionPredictor, seed: int, 
                rows: np.ndarray | None = None, serve_on_explore: str = "largest") -> Trajectory:
     """The shared part of every run with this (seed, c): see the module docstring. ``explore_serve[t]`` is the
     model served if step t explores (:func:`llmroute.messplus.router.explore_serve` on the labels of the earlier
-    labelled explorations)."""
+    labelled explorations). The predictor is bound to ``outcomes`` first (:meth:`SatisfactionPredictor.bind`:
+    keyed by request id, or checked to be built on a table of this shape)."""
+    predictor.bind(outcomes)
     order_rng, explore_rng, pred_rng, fb_rng = _generators(seed)
     if rows is None:
         rows = stream_order(outcomes.n_requests, order_rng, order, n)
@@ -171,7 +173,7 @@ def simulate_grid(outcomes: Outcomes, *, alphas: Sequence[float], Vs: Sequence[f
                   feedback_rate: float = 1.0, n: int | None = None, order: str = "shuffle",
                   rows_by_seed: dict[int, np.ndarray] | None = None, list_cost: np.ndarray | None = None,
                   keep_steps: bool = False, serve_on_explore: str = "largest",
-                  trajectories: Sequence[Trajectory] | None = None) -> GridResult:
+                  trajectories: Sequence[Trajectory] | None = None, V_unit: str = "per-cost-unit") -> GridResult:
     """Run MESS+ for every (seed, c, alpha, V) on ``outcomes``; runs are in that nested order.
 
     ``predictor``: a factory returning a fresh predictor per (seed, c), or one non-learning predictor instance.
@@ -184,13 +186,18 @@ def simulate_grid(outcomes: Outcomes, *, alphas: Sequence[float], Vs: Sequence[f
     instead of recomputing them; valid only when that call had the same quality table, seeds, cs, predictor,
     power, feedback_rate, order/rows and serve_on_explore (the trajectory does not depend on costs, the cost
     estimate, alpha or V). Their seeds, c values and lengths are checked.
+
+    ``V_unit``: the unit of ``Vs`` (:data:`~llmroute.messplus.settings.V_UNITS`): ``per-cost-unit`` (default, the
+    paper's V in 1/cost-unit) or ``unitless`` (each V is divided by E_ref = max of the list costs, as the router
+    does; the result then carries both ``V`` as given and ``V_per_cost_unit``). A predictor instance is bound to
+    ``outcomes`` (:meth:`SatisfactionPredictor.bind`) before each trajectory.
     """
     check_choice("order", order, ("shuffle", "given"))
     check_prob("feedback_rate", feedback_rate)
     check_choice("serve_on_explore", serve_on_explore, SERVE_ON_EXPLORE)
     for a, V, c in itertools.product(alphas, Vs, cs):
         MessPlusSettings(alpha=a, V=V, c=c, cost_estimate=cost_estimate, e_init=e_init, power=power,
-                         serve_on_explore=serve_on_explore)
+                         serve_on_explore=serve_on_explore, V_unit=V_unit)
     warn_exploration_assumption(outcomes, serve_on_explore)
     M = outcomes.n_models
     trajs: list[Trajectory] = []
@@ -214,7 +221,9 @@ def simulate_grid(outcomes: Outcomes, *, alphas: Sequence[float], Vs: Sequence[f
     R = len(combos)
     traj_of = np.array([si * len(cs) + ci for si, ci, _, _ in combos])
     alpha_r = np.array([a for *_, a, _ in combos], dtype=float)
-    V_r = np.array([v for *_, v in combos], dtype=float)
+    lc = outcomes.mean_cost() if list_cost is None else np.asarray(list_cost, dtype=float)
+    V_r = np.array([MessPlusSettings(alpha=a, V=v, V_unit=V_unit).V_per_cost_unit(lc) for *_, a, v in combos],
+                   dtype=float)
     nt = len(trajs)
     # (T, n_traj, M) tables in stream order, then gathered to (T, R, M)
     rows_tr = np.stack([tr.rows for tr in trajs], axis=1)                   # (T, nt)
@@ -228,7 +237,6 @@ def simulate_grid(outcomes: Outcomes, *, alphas: Sequence[float], Vs: Sequence[f
     q_r = np.ascontiguousarray(qual[:, traj_of])
     c_r = np.ascontiguousarray(cost[:, traj_of])
     csum_r = c_r.sum(axis=2)
-    lc = outcomes.mean_cost() if list_cost is None else np.asarray(list_cost, dtype=float)
     if cost_estimate == "last_explored":
         E_tr = np.empty((T, nt, M))
         for j, tr in enumerate(trajs):
@@ -295,6 +303,8 @@ def simulate_grid(outcomes: Outcomes, *, alphas: Sequence[float], Vs: Sequence[f
                "n_updates": int((x & tr.labelled).sum()),
                "exploration_ratio": float(x.mean()), "Q_final": float(Q[r]), "Q_true_final": float(Qt[r]),
                "predictor_loss_mean": float(np.nanmean(tr.loss)) if np.isfinite(tr.loss).any() else float("nan")}
+        if V_unit != "per-cost-unit":
+            rec["V_per_cost_unit"] = float(V_r[r])
         rec["meets_alpha"] = bool(rec["satisfaction"] >= a)
         cnt = np.bincount(served[:, r], minlength=M) / T
         for k, name in enumerate(outcomes.models):

@@ -12,14 +12,16 @@ every row it is given (a clear error naming the predictor, the table shape it ex
 given the table's ``request_id`` (``request_id=`` or ``from_outcomes``) it is *keyed by request id*:
 :meth:`SatisfactionPredictor.bind` re-keys it to any table whose requests it knows (``o.take(...)``,
 a shuffled copy), and refuses a table with unknown requests. Without request ids, ``bind`` accepts only a
-table of the same shape. Code that replays a predictor should call ``predictor.bind(outcomes)`` first.
+table of the same shape. The replay engine (through :meth:`MessPlus.bind <llmroute.messplus.router.MessPlus.bind>`)
+and :func:`llmroute.messplus.grid.trajectory` call ``predictor.bind(outcomes)`` before the first request; other
+code that drives a predictor directly should do the same.
 
 * :class:`OnlineMLPPredictor` - ours, in numpy: the authors' multi-label head (Linear -> LayerNorm -> ReLU ->
   Linear, one logit per model; or logistic with ``hidden=0``) on fixed request features, BCE-with-logits loss,
   PyTorch-style SGD (lr 0.0606, momentum 0.9, weight decay 0.01 on every parameter, gradient-norm clipping at
   1.0), one SGD step per explored request, no replay buffer, no pre-training. Differences from the authors:
   the frozen ModernBERT-base CLS embedding is replaced by the features given (our text stand-in, see
-  :mod:`llmroute.messplus.features`), and dropout (0.1) is left out (one example per step; it would only add noise).
+  :func:`llmroute.data.features.request_features`), and dropout (0.1) is left out (one example per step; it would only add noise).
 * :class:`OraclePredictor` - per-request true labels (or true probabilities) plus optional Gaussian noise, clipped
   to [0, 1]; it does not learn. It separates the algorithm's error from the predictor's.
 * :class:`NoisyOraclePredictor` - ours: a calibrated noisy oracle of a chosen per-request AUC (label + Gaussian

@@ -56,11 +56,18 @@ class MessPlus(Router):
         self.predictor = predictor
         self.name = name
 
+    def bind(self, outcomes) -> None:
+        """Bind the predictor to the replayed table (:meth:`SatisfactionPredictor.bind`: rows of ``outcomes`` are
+        mapped to the predictor's by request id, or refused with a clear error). Called by the replay engine."""
+        self.predictor.bind(outcomes)
+
     def reset(self, zoo: ZooInfo, rng: np.random.Generator) -> None:
         super().reset(zoo, rng)
         s = self.settings
         self._explore_rng, pred_rng = rng.spawn(2)
         self.predictor.reset(zoo.n_models, pred_rng)
+        #: V in 1/cost-unit (the settings' V, or its unitless value mapped through the zoo's largest list cost)
+        self.V = s.V_per_cost_unit(zoo.list_cost)
         M = zoo.n_models
         if s.cost_estimate == "list":
             self.e_hat = np.asarray(zoo.list_cost, dtype=float).copy()
@@ -85,7 +92,7 @@ class MessPlus(Router):
             M = self.n_models
             return Decision(serve=explore_serve(self._q_sum, self._q_n, s.serve_on_explore), query=tuple(range(M)))
         s_hat = self.predictor.predict(np.array([request.row]))[0]
-        return drift_plus_penalty_choice(s.V, self.e_hat, self.Q, s.alpha, s_hat)
+        return drift_plus_penalty_choice(self.V, self.e_hat, self.Q, s.alpha, s_hat)
 
     def observe(self, request: Request, feedback: Feedback) -> None:
         s = self.settings

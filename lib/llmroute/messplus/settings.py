@@ -15,6 +15,12 @@ request of the zoo in the cost unit used (:func:`unitless_V`, :func:`V_from_unit
 cost weight of the most expensive model in units of "one satisfied request". The paper's V values stay in 1/J
 (e.g. V = 1e-4 on ARC-Challenge, E_ref = 2002.6 J -> V_unitless = 0.200); mapping a unitless V back to J
 reproduces them (tested: identical decisions).
+
+As a knob: ``MessPlusSettings(alpha, V=0.2, V_unit="unitless")`` means V_unitless = 0.2 whatever the cost unit;
+the router maps it to ``V / E_ref`` at :meth:`~llmroute.messplus.router.MessPlus.reset` with E_ref the largest
+of the zoo's list costs (by default the replayed table's per-model mean cost), and
+:func:`~llmroute.messplus.grid.simulate_grid` does the same with ``V_unit="unitless"`` (E_ref = the table's
+largest per-model mean cost). ``V_unit="per-cost-unit"`` (default) is the paper's V (1/J on the energy tables).
 """
 from __future__ import annotations
 
@@ -37,16 +43,24 @@ COST_ESTIMATES = ("last_explored", "running_mean", "list")
 #: explorations, ties to the larger model); the largest model until the first labelled exploration.
 SERVE_ON_EXPLORE = ("largest", "best_estimate")
 
+#: The unit of ``MessPlusSettings.V``: ``per-cost-unit`` - 1/(the outcomes' cost unit), the paper's V (1/J);
+#: ``unitless`` - V_unitless = V * E_ref, E_ref = the zoo's largest per-model mean cost per request
+#: (:func:`unitless_V`), the same on any cost unit.
+V_UNITS = ("per-cost-unit", "unitless")
+
 
 @dataclass(frozen=True)
 class MessPlusSettings:
-    """alpha: SLA target in (0, 1); V > 0: cost weight (in 1/cost-unit); c >= 0: exploration constant
+    """alpha: SLA target in (0, 1), unitless (a satisfaction rate); V > 0: cost weight, in the unit ``V_unit``
+    (one of :data:`V_UNITS`: ``per-cost-unit`` (default) - 1/(the outcomes' cost unit), the paper's V, e.g. 1e-4 per J;
+    ``unitless`` - V times the zoo's largest per-model mean cost, so one value means the same on J, USD or any
+    unit; the paper's 1e-4 per J on ARC-Challenge is 0.200 unitless); c >= 0: exploration constant
     (p_t = min(1, c / max(t, 1)^power), t 0-based); cost_estimate: one of :data:`COST_ESTIMATES`;
     e_init >= 0: initial cost estimate (1 for the simulator, 1e-6 for the live code); power in (0, 1]: the
     exponent of the exploration schedule (1/4 in the paper); serve_on_explore: one of :data:`SERVE_ON_EXPLORE`
     (default ``largest``, the paper's rule).
 
-    Units: ``V`` is in 1/cost-unit and ``e_init`` in the cost unit; moving to a cost unit k times the current one
+    Units: ``V`` is in 1/cost-unit (``V_unit="per-cost-unit"``) or unitless, ``e_init`` in the cost unit; moving to a cost unit k times the current one
     (costs x k) gives the same decisions with ``V / k`` and ``e_init * k`` (module docstring, :func:`unitless_V`)."""
 
     alpha: float
@@ -56,6 +70,7 @@ class MessPlusSettings:
     e_init: float = 1.0
     power: float = 0.25
     serve_on_explore: str = "largest"
+    V_unit: str = "per-cost-unit"
 
     def __post_init__(self) -> None:
         check_prob("alpha", self.alpha, open_=True)
@@ -65,18 +80,25 @@ class MessPlusSettings:
         check_nonneg("e_init", self.e_init)
         check_range("power", self.power, 0.0, 1.0, lo_open=True)
         check_choice("serve_on_explore", self.serve_on_explore, SERVE_ON_EXPLORE)
+        check_choice("V_unit", self.V_unit, V_UNITS)
         if self.cost_estimate == "running_mean" and self.e_init <= 0:
             fail("e_init", self.e_init, "> 0 with cost_estimate='running_mean' (it seeds the running mean)")
 
-    @classmethod
-    def simulator(cls, alpha: float, V: float, c: float = 0.1) -> "MessPlusSettings":
-        """The authors' simulator.py: last-explored costs, initialised to 1."""
-        return cls(alpha=alpha, V=V, c=c, cost_estimate="last_explored", e_init=1.0)
+    def V_per_cost_unit(self, mean_cost) -> float:
+        """V in 1/cost-unit, the value the rule ``V * E_hat + Q (alpha - s_hat)`` uses: ``V`` itself when
+        ``V_unit="per-cost-unit"``, else ``V / E_ref`` (:func:`V_from_unitless`) with E_ref = max(``mean_cost``),
+        the zoo's per-model mean cost per request in the cost unit of the replayed table."""
+        return float(self.V) if self.V_unit == "per-cost-unit" else V_from_unitless(self.V, mean_cost)
 
     @classmethod
-    def live(cls, alpha: float, V: float, c: float = 0.1) -> "MessPlusSettings":
+    def simulator(cls, alpha: float, V: float, c: float = 0.1, V_unit: str = "per-cost-unit") -> "MessPlusSettings":
+        """The authors' simulator.py: last-explored costs, initialised to 1."""
+        return cls(alpha=alpha, V=V, c=c, cost_estimate="last_explored", e_init=1.0, V_unit=V_unit)
+
+    @classmethod
+    def live(cls, alpha: float, V: float, c: float = 0.1, V_unit: str = "per-cost-unit") -> "MessPlusSettings":
         """The authors' main.py: running mean of all measured costs, seeded with 1e-6."""
-        return cls(alpha=alpha, V=V, c=c, cost_estimate="running_mean", e_init=1e-6)
+        return cls(alpha=alpha, V=V, c=c, cost_estimate="running_mean", e_init=1e-6, V_unit=V_unit)
 
 
 def explore_prob(t, c: float, power: float = 0.25):

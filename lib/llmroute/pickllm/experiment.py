@@ -247,11 +247,11 @@ def worst_context(hl: pd.DataFrame, router: str, col: str = "accuracy_ratio_to_b
 
 
 WEIGHT_PROFILES: dict[str, RewardConfig] = {
-    "default (w_c=100)": RewardConfig(),
-    "accuracy-heavy (w_c=0)": RewardConfig(w_c=0.0),
-    "cost-heavy (w_c=1000)": RewardConfig(w_c=1000.0),
-    "latency weight w_l=10 (pure scale)": RewardConfig(w_l=10.0),
-    "latency-heavy (log10(0.01*l), extension)": RewardConfig(latency_form="log_scaled_inside", t_scaling=0.01),
+    "default (w_c=100)": RewardConfig.paper(),
+    "accuracy-heavy (w_c=0)": RewardConfig.paper(w_c=0.0),
+    "cost-heavy (w_c=1000)": RewardConfig.paper(w_c=1000.0),
+    "latency weight w_l=10 (pure scale)": RewardConfig.paper(w_l=10.0),
+    "latency-heavy (log10(0.01*l), extension)": RewardConfig.paper(latency_form="log_scaled_inside", t_scaling=0.01),
 }
 
 
@@ -304,7 +304,7 @@ def phase_diagram(outcomes: Outcomes, w_c_grid, w_l_grid, *, base: RewardConfig 
                   contexts: tuple[str, ...] | None = None) -> pd.DataFrame:
     """Best fixed model (argmax of the context's mean reward, the b -> 0 limit of L_R-I) for every
     (w_c, <second>) pair; with ``exp`` also the modal converged model of the headline L_R-I sessions."""
-    base = base or RewardConfig()
+    base = base or RewardConfig.paper()
     contexts = contexts or outcomes.domains
     rows = []
     for k, dom in enumerate(contexts):

@@ -52,24 +52,46 @@ class NegativeNumeratorWarning(UserWarning):
 
 @dataclass(frozen=True)
 class RewardConfig:
-    """Weights and units of the PickLLM reward. All values are reconstructed defaults (spec §1.2, §4).
+    """Weights and units of the PickLLM reward (spec §1.2, §4; the weights are reconstructed, not printed).
 
-    * ``w_a`` (>= 0), ``w_c`` (>= 0), ``w_l`` (> 0; a pure scale), ``t_scaling`` (> 0; a pure scale in the
-      default ``latency_form="log"``).
-    * ``cost_unit``: ``per_query`` (the table's native unit per query: USD, or J for MESS+),
-      ``per_1k_queries`` (x 1000), ``frac_of_max`` (cost / the most expensive model's mean cost per query).
-    * ``latency_unit``: ``ms`` (default; log10 is then about 2.5-4 for 0.3-10 s) or ``s``.
-    * ``numerator_floor``: ``None`` (default, warn on a negative numerator) or a number to clip it at.
+    * ``w_a`` (>= 0, per unit of accuracy score), ``w_c`` (>= 0, per unit of cost *in* ``cost_unit``), ``w_l``
+      (> 0; a pure scale), ``t_scaling`` (> 0; a pure scale in the default ``latency_form="log"``).
+    * ``cost_unit``: ``frac_of_max`` (**default**: unitless, cost / the zoo's largest per-model mean cost per
+      query, the same normalisation as MESS+'s unitless V, so one ``w_c`` means the same on USD, joules or a
+      user's unit), ``per_query`` (the table's native unit per query: USD, or J for MESS+; the paper's
+      reproduction, :meth:`paper`), ``per_1k_queries`` (native unit x 1000).
+    * ``latency_unit``: ``ms`` (default; log10 is then about 2.5-4 for 0.3-10 s) or ``s``. Latency needs no zoo
+      normalisation: :class:`~llmroute.data.schema.Outcomes` always holds it in seconds, whatever the source.
+    * ``numerator_floor``: a number to clip w_a*a - w_c*c at (**default 1e-3**: a wrong answer earns about
+      nothing, and the paper's sign trap -- a slower model earning more on a negative numerator -- cannot occur),
+      or ``None`` (the paper's form; warn on a negative numerator).
+
+    The default (w_a = 1, w_c = 0.5 on ``frac_of_max``, floor 1e-3) works on any cost unit: the most expensive
+    model's mean cost weighs half a correct answer. :meth:`paper` gives the paper's reproduction (w_c = 100 on
+    USD per query, no floor), which the PickLLM notebooks pass explicitly.
     """
 
     w_a: float = 1.0
-    w_c: float = 100.0
+    w_c: float = 0.5
     w_l: float = 1.0
     t_scaling: float = 1.0
-    cost_unit: str = "per_query"
+    cost_unit: str = "frac_of_max"
     latency_unit: str = "ms"
     latency_form: str = "log"
-    numerator_floor: float | None = None
+    numerator_floor: float | None = 1e-3
+
+    @classmethod
+    def paper(cls, **overrides) -> "RewardConfig":
+        """The paper's reproduction (spec §1.2, §4 [R]): w_a = 1, w_c = 100 on the native cost per query
+        (``per_query``: USD in the paper), w_l = 1, t_scaling = 1, latency in ms, no numerator floor;
+        ``overrides`` replace any field (e.g. ``RewardConfig.paper(w_c=0.0)``)."""
+        base = dict(w_a=1.0, w_c=100.0, w_l=1.0, t_scaling=1.0, cost_unit="per_query", latency_unit="ms",
+                    latency_form="log", numerator_floor=None)
+        unknown = sorted(set(overrides) - set(base))
+        if unknown:
+            raise ParameterError(f"RewardConfig.paper: unknown field(s) {unknown}; allowed: {sorted(base)}")
+        base.update(overrides)
+        return cls(**base)
 
     def __post_init__(self) -> None:
         check_nonneg("w_a", self.w_a)

@@ -170,6 +170,12 @@ class Router:
             return out
         return arr.astype(np.int64)
 
+    def bind(self, outcomes) -> None:
+        """Prepare for replaying ``outcomes`` (an :class:`~llmroute.data.schema.Outcomes`); called by the engine
+        before :meth:`reset`. Default: nothing. A router holding per-request tables (a predictor, features
+        indexed by row) binds them to the replayed table here, so that ``Request.row`` addresses the right
+        request (e.g. MESS+ re-keys its predictor by request id)."""
+
     def reset(self, zoo: ZooInfo, rng: np.random.Generator) -> None:
         """Start a new stream (called by the engine before the first request)."""
         self.zoo = zoo

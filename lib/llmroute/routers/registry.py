@@ -24,7 +24,8 @@ midpoint of the cheapest and the most accurate model's mean quality, see :func:`
 ``educated-guessing`` [alpha]   i.i.d. draws from the mixture meeting alpha on mean qualities (MESS+ §3.6)
 ``routellm-threshold`` [alpha]  RouteLLM-style weak/strong threshold router (our stand-in; needs text/features)
 ``routerdc`` []             RouterDC-style multi-model router (our stand-in; needs text/features)
-``mess+`` [alpha, V, c]     MESS+ with an online logistic predictor (features: text/features, else domain)
+``mess+`` [alpha, V, c]     MESS+ with an online logistic predictor (features: text/features, else domain;
+                            V unitless, default 0.01: see :mod:`llmroute.messplus.settings`)
 ``pickllm-lri`` [b]         PickLLM L_R-I learning automaton (needs latency)
 ``pickllm-q`` [lr]          PickLLM epsilon-greedy Q-learning (needs latency)
 ``game-optimal`` [user]     the routing game's provider-optimal policy on (cheapest, most accurate)
@@ -159,23 +160,18 @@ def default_alpha(outcomes) -> float:
 
 
 def features_for(outcomes, dim: int = 16) -> tuple[np.ndarray, str]:
-    """Request features for the learned routers and what they are: the table's own features, else its text
-    (hashed TF-IDF -> truncated SVD, :class:`llmroute.data.features.TextHashingFeatures`), else the domain
-    one-hot plus a constant (per-domain routing only). Deterministic."""
-    from ..data.features import TextHashingFeatures
+    """Request features for the learned routers and what they are: the table's own features (z-scored), else its
+    text (hashed TF-IDF with 2^15 buckets -> truncated SVD to ``dim``, not re-z-scored), else the domain one-hot
+    plus a constant (per-domain routing only). One row per row of ``outcomes``; computed by the data layer's
+    one featurizer, :func:`llmroute.data.features.feature_table` (which keys them by request id). Deterministic."""
+    f = _feature_table(outcomes, dim)
+    return f.X, f.source
 
-    if outcomes.features is not None:
-        x = np.asarray(outcomes.features, dtype=float)
-        sd = x.std(axis=0)
-        return (x - x.mean(axis=0)) / np.where(sd > 0, sd, 1.0), "the table's own features"
-    if outcomes.text is not None and len({str(t) for t in outcomes.text}) > 1:
-        f = TextHashingFeatures(dim=dim).fit(outcomes)
-        return f.transform(outcomes), f"prompt text (hashed TF-IDF, SVD to {dim} dims)"
-    doms, idx = np.unique(outcomes.domain, return_inverse=True)
-    x = np.zeros((outcomes.n_requests, doms.size + 1))
-    x[np.arange(outcomes.n_requests), idx] = 1.0
-    x[:, -1] = 1.0
-    return x, f"no text or features: domain one-hot ({doms.size} domains) plus a constant, i.e. per-domain only"
+
+def _feature_table(outcomes, dim: int = 16):
+    from ..data.features import feature_table
+
+    return feature_table(outcomes, dim=dim, n_hash=2 ** 15, zscore_text=False, no_text="domain")
 
 
 def _pair(outcomes) -> tuple[int, int]:
@@ -290,15 +286,23 @@ def _routerdc(outcomes, seed: int = 0):
     return RouterDCStyle(probs)
 
 
-def _messplus(outcomes, alpha: float | None = None, V: float | None = None, c: float = 0.1, hidden: int = 0):
+def _messplus(outcomes, alpha: float | None = None, V: float = 0.01, c: float = 0.1, hidden: int = 0,
+              V_unit: str = "unitless"):
+    """MESS+ (simulator settings) with an online logistic predictor keyed by request id. ``V`` is unitless by
+    default (``V_unit="unitless"``: V times the zoo's largest mean cost; 0.01 = the most expensive model's mean
+    cost weighs 1 % of a satisfied request per unit of queue); ``V_unit="per-cost-unit"`` takes the paper's V."""
     from ..messplus import MessPlus, MessPlusSettings, OnlineMLPPredictor
 
     o = _need(outcomes, "mess+")
     alpha = default_alpha(o) if alpha is None else alpha
-    V = 0.01 / float(o.mean_cost().max()) if V is None else V
-    x, _ = features_for(o)
-    return MessPlus(MessPlusSettings.simulator(alpha=alpha, V=V, c=c), OnlineMLPPredictor(x, hidden=hidden),
-                    name="MESS+")
+    f = _feature_table(o)
+    if f.source.startswith("no text or features"):
+        import warnings
+
+        warnings.warn(f"mess+ on {o.name}: the table has no per-request text or features; its predictor falls back "
+                      f"to {f.source}", UserWarning, stacklevel=3)
+    return MessPlus(MessPlusSettings.simulator(alpha=alpha, V=V, c=c, V_unit=V_unit),
+                    OnlineMLPPredictor(f.X, hidden=hidden, request_id=f.request_id), name="MESS+")
 
 
 def _pickllm(outcomes, kind: str, **kw):
@@ -308,12 +312,12 @@ def _pickllm(outcomes, kind: str, **kw):
     from ..pickllm.sessions import default_bounds
 
     o = _need(outcomes, f"pickllm-{kind}")
-    cfg = pickllm.RewardConfig(w_a=1.0, w_c=0.5, cost_unit="frac_of_max", numerator_floor=1e-3)
+    cfg = pickllm.RewardConfig()  # the default: w_c = 0.5 on cost / the largest mean cost, floor 1e-3
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         b = default_bounds(o, cfg)
     if kind == "lri":
-        automaton = pickllm.PickLLMSLA  # the L_R-I automaton (old name kept as an alias after a rename)
+        automaton = pickllm.PickLLMLRI  # the L_R-I automaton
         return automaton(cfg, pickllm.LRIParams(b=kw.get("b", 0.1), bounds=b), name="PickLLM L_R-I")
     return pickllm.PickLLMQ(cfg, pickllm.QParams(alpha=kw.get("lr", 0.1), reward_norm="fixed_bounds", bounds=b),
                             name="PickLLM Q-learning")

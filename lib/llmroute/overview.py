@@ -4,6 +4,9 @@ Used by ``notebooks/data_overview.ipynb``. :func:`catalog` lists every dataset t
 (real when the files are present, the calibrated synthetic zoo otherwise for MESS+ and RouterBench, always one
 synthetic benchmark as the embedded default); :func:`baseline_points` replays every baseline router on one
 table and returns its (cost per request, mean quality) point.
+
+It lives at the package root, not in :mod:`llmroute.data`, because it replays routers: the data layer does not
+depend on the engine (issue 11). :func:`pareto_front` is :func:`llmroute.metrics.pareto_front`.
 """
 from __future__ import annotations
 
@@ -12,11 +15,14 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ..replay import replay
-from ..routers import (CheapestCorrectOracle, CostObliviousOracle, EducatedGuessing, SingleModel,
-                       UniformRandom)
-from .registry import load, load_or_synthetic
-from .schema import Outcomes
+from . import routers
+from .data.registry import load, load_or_synthetic
+from .data.schema import Outcomes
+from .metrics import pareto_front
+from .replay import replay
+
+__all__ = ["Entry", "baseline_points", "catalog", "entries_for", "messplus_data_note", "messplus_model_means", "model_table",
+           "overlap", "overlap_long", "pareto_front", "pattern_counts"]
 
 
 @dataclass(frozen=True)
@@ -36,8 +42,8 @@ def catalog(rng: np.random.Generator, *, messplus_benchmarks: tuple[str, ...] | 
 
     ``messplus_benchmarks`` restricts MESS+ (quick runs); ``n_synthetic`` caps synthetic sample sizes.
     """
-    from .messplus import MESSPLUS_BENCHMARKS
-    from .routerbench import EVAL_NAMES
+    from .data.messplus import MESSPLUS_BENCHMARKS
+    from .data.routerbench import EVAL_NAMES
 
     out: list[Entry] = []
     for b in messplus_benchmarks or MESSPLUS_BENCHMARKS:
@@ -50,10 +56,30 @@ def catalog(rng: np.random.Generator, *, messplus_benchmarks: tuple[str, ...] | 
     for e in EVAL_NAMES:
         o = load_or_synthetic("routerbench", e, rng)
         out.append(Entry(f"RouterBench {e}", "routerbench", o, bool(o.meta.get("synthetic"))))
-    from .synthetic import synthetic_zoo
+    from .data.synthetic import synthetic_zoo
     o = synthetic_zoo("messplus", "arc_challenge", n=n_synthetic, rng=rng)
     out.append(Entry("synthetic MESS+ arc_challenge", "synthetic", o, True))
     return out
+
+
+def entries_for(dataset: str | None, rng: np.random.Generator, *, quick: bool = False) -> list[Entry]:
+    """The datasets of the data overview: every built-in one (:func:`catalog`; ``quick``: two MESS+ benchmarks and
+    2,000 synthetic requests) when ``dataset`` is None, else the one table ``dataset`` names: a file path (read with
+    :func:`llmroute.data.read`: CSV, Parquet or JSON Lines in long format) or a built-in ``name[:subset]`` (as
+    ``llmroute datasets`` lists them)."""
+    if dataset is None:
+        from .data.messplus import MESSPLUS_BENCHMARKS
+
+        return catalog(rng, messplus_benchmarks=MESSPLUS_BENCHMARKS[:2] if quick else None,
+                       n_synthetic=2000 if quick else None)
+    from pathlib import Path
+
+    from .cli import load_source
+
+    o = load_source(str(dataset))
+    is_file = Path(dataset).exists()
+    label = Path(dataset).name if is_file else str(dataset)
+    return [Entry(label, "user" if is_file else str(dataset).partition(":")[0], o, bool(o.meta.get("synthetic")))]
 
 
 def model_table(entries: list[Entry]) -> pd.DataFrame:
@@ -103,7 +129,7 @@ def messplus_model_means(rng: np.random.Generator, benchmarks: tuple[str, ...] |
     file), ``duplicate_rows = raw_rows - n_docs``, ``captures = raw_rows / n_docs``, ``split_size`` (the lm-eval split, spec messplus.md §3.3), ``synthetic`` and a ``note`` from
     :func:`messplus_data_note`. Every benchmark of the paper's table unless ``benchmarks`` is given; the real
     data when present, else the calibrated synthetic zoo (drawn with ``rng``)."""
-    from .messplus import MESSPLUS_BENCHMARKS, MESSPLUS_SPLIT_SIZES
+    from .data.messplus import MESSPLUS_BENCHMARKS, MESSPLUS_SPLIT_SIZES
 
     rows = []
     for b in benchmarks or MESSPLUS_BENCHMARKS:
@@ -141,28 +167,18 @@ def baseline_points(outcomes: Outcomes, *, seed: int = 0, alphas: tuple[float, .
     """(cost per request, mean quality) of every single model, random, both oracles and educated guessing
     at each target ``alpha`` (defaults: midway between the cheapest and the best model's accuracy)."""
     acc = outcomes.mean_quality()
-    routers = [SingleModel(k) for k in range(outcomes.n_models)]
+    rts = [routers.get("single", outcomes, model=k) for k in range(outcomes.n_models)]
     names = [f"only {m}" for m in outcomes.models]
-    routers += [UniformRandom(), CheapestCorrectOracle(outcomes), CostObliviousOracle(outcomes)]
+    rts += [routers.get(n, outcomes) for n in ("random", "oracle", "oracle-cost-oblivious")]
     names += ["random", "oracle (cheapest correct)", "oracle (cost-oblivious)"]
     for a in alphas or (float(acc[0] + 0.5 * (acc.max() - acc[0])),):
-        routers.append(EducatedGuessing(acc, a))
+        rts.append(routers.get("educated-guessing", outcomes, alpha=a))
         names.append(f"educated guessing (alpha={a:.2f})")
     rows = []
-    for name, r in zip(names, routers):
+    for name, r in zip(names, rts):
         s = replay(outcomes, r, seed=seed).summary()
         kind = "single model" if name.startswith("only ") else name.split(" (")[0]
         rows.append({"router": name, "kind": kind, "cost_per_request": s["cost_per_request"],
                      "mean_quality": s["mean_quality"], "mean_latency_s": s["mean_latency_s"]})
     return pd.DataFrame(rows)
 
-
-def pareto_front(cost: np.ndarray, quality: np.ndarray) -> np.ndarray:
-    """Indices of the points not dominated (lower-or-equal cost and higher-or-equal quality), by cost."""
-    order = np.lexsort((-quality, cost))
-    front, best = [], -np.inf
-    for i in order:
-        if quality[i] > best:
-            front.append(i)
-            best = quality[i]
-    return np.asarray(front, dtype=int)
