@@ -39,6 +39,7 @@ def use_theme(context: str = "notebook") -> None:
         "legend.fontsize": "small",
         "legend.frameon": False,
         "figure.autolayout": False,
+        "figure.constrained_layout.use": True,
     })
 
 
@@ -124,6 +125,34 @@ def round_plotted_data(fig: plt.Figure, digits: int = 8) -> None:
                     pass
 
 
+MIN_FONT_PT = 8.0
+
+
+class FigureStyleWarning(UserWarning):
+    """A figure breaks the project's figure style (e.g. text smaller than :data:`MIN_FONT_PT`)."""
+
+
+def min_font_pt(fig: plt.Figure) -> float:
+    """The smallest font size (points) of any visible, non-empty text in ``fig`` (titles, labels, ticks, legends,
+    annotations); ``inf`` for a figure without text."""
+    sizes = [t.get_fontsize() for t in fig.findobj(lambda a: hasattr(a, "get_fontsize") and hasattr(a, "get_text"))
+             if t.get_visible() and str(t.get_text()).strip()]
+    return float(min(sizes)) if sizes else float("inf")
+
+
+def check_style(fig: plt.Figure, name: str) -> None:
+    """Warn (or raise, with ``LLMROUTE_STRICT_FIGURES=1``) when text is smaller than :data:`MIN_FONT_PT`."""
+    import os
+    import warnings
+
+    small = min_font_pt(fig)
+    if small < MIN_FONT_PT:
+        msg = f"figure {name!r}: smallest text is {small:g} pt; the project's figures use at least {MIN_FONT_PT:g} pt"
+        if os.environ.get("LLMROUTE_STRICT_FIGURES") == "1":
+            raise ValueError(msg)
+        warnings.warn(msg, FigureStyleWarning, stacklevel=3)
+
+
 def savefig(fig: plt.Figure, out_dir: str | Path, name: str,
             formats: Sequence[str] = ("png", "svg")) -> list[Path]:
     """Write ``fig`` as ``<out_dir>/<name>.<fmt>`` for every format, with no dates in the metadata, after
@@ -132,6 +161,7 @@ def savefig(fig: plt.Figure, out_dir: str | Path, name: str,
     out.mkdir(parents=True, exist_ok=True)
     tidy_log_axes(fig)
     round_plotted_data(fig)
+    check_style(fig, name)
     paths = []
     for fmt in formats:
         p = out / f"{name}.{fmt}"
