@@ -90,6 +90,12 @@ def round_plotted_data(fig: plt.Figure, digits: int = 8) -> None:
     from matplotlib.patches import Rectangle
 
     for ax in fig.axes:
+        for get, set_ in ((ax.get_xlim, ax.set_xlim), (ax.get_ylim, ax.set_ylim)):
+            lim = get()  # view limits come from unrounded data: round them too
+            try:
+                set_(*_sig(np.asarray(lim, dtype=float), digits))
+            except (TypeError, ValueError):
+                pass
         for ln in ax.get_lines():
             if isinstance(ln, Line2D):
                 xd, yd = ln.get_xdata(orig=True), ln.get_ydata(orig=True)
