@@ -191,3 +191,12 @@ def test_field_routers_step_aside_without_text_or_features() -> None:
         with pytest.raises(ValueError, match="does not apply"), warnings.catch_warnings():
             warnings.simplefilter("ignore")
             R.get(name, outcomes=o)
+
+
+def test_bind_rekeys_decisions_by_request_id() -> None:
+    o = feature_zoo()
+    r = R.get("knn", outcomes=o, seed=0)
+    before = r.serve.copy()
+    sub = o.take(np.arange(o.n_requests)[::-1][:50])
+    r.bind(sub)
+    assert np.array_equal(r.serve, before[::-1][:50])

@@ -194,12 +194,34 @@ class FieldRouter(Router):
     learns = False
 
     def __init__(self, name: str, serve: np.ndarray, query_mask: np.ndarray, scorer_cost: np.ndarray,
-                 description: str = "") -> None:
+                 description: str = "", request_id: np.ndarray | None = None) -> None:
         self.name = name
+        self.request_id = None if request_id is None else np.asarray(request_id).astype(str)
         self.serve = np.asarray(serve, dtype=np.int64)
         self.query_mask = np.asarray(query_mask, dtype=np.int64)
         self.scorer_cost = np.asarray(scorer_cost, dtype=float)
         self.description = description
+        self._single = self.query_mask == np.left_shift(1, np.maximum(self.serve, 0))
+
+    def bind(self, outcomes: Outcomes) -> None:
+        """Re-key the per-row decisions to ``outcomes`` by request id (a sub-table or a shuffled copy of the table
+        the router was built for); requests it has no decision for become unroutable (they raise)."""
+        if self.request_id is None:
+            if outcomes.n_requests != self.serve.size:
+                raise ValueError(f"{self.name} was built for a table of {self.serve.size} requests, not "
+                                 f"{outcomes.n_requests}; build it for this table")
+            return
+        ids = np.asarray(outcomes.request_id).astype(str)
+        if ids.size == self.request_id.size and np.array_equal(ids, self.request_id):
+            return
+        pos = {r: i for i, r in enumerate(self.request_id)}
+        src = np.fromiter((pos.get(r, -1) for r in ids), dtype=np.int64, count=ids.size)
+        ok = src >= 0
+        serve = np.full(ids.size, -1, dtype=np.int64)
+        qmask = np.zeros(ids.size, dtype=np.int64)
+        extra = np.zeros(ids.size)
+        serve[ok], qmask[ok], extra[ok] = self.serve[src[ok]], self.query_mask[src[ok]], self.scorer_cost[src[ok]]
+        self.serve, self.query_mask, self.scorer_cost, self.request_id = serve, qmask, extra, ids
         self._single = self.query_mask == np.left_shift(1, np.maximum(self.serve, 0))
 
     def _check(self, rows: np.ndarray) -> None:
@@ -236,7 +258,8 @@ def build_router(outcomes: Outcomes, method: ModuleType, held: HeldOutScores, kn
     E = np.zeros(n)
     S[rows], Q[rows] = serve, qmask
     E[rows] = calls * scorer_unit(sc, held.settings)
-    return FieldRouter(name or method.LABEL, S, Q, E, f"{held.plan.describe()}; {method.KNOB} = {knob:g}")
+    return FieldRouter(name or method.LABEL, S, Q, E, f"{held.plan.describe()}; {method.KNOB} = {knob:g}",
+                       request_id=outcomes.request_id)
 
 
 def extra_cost_of_passes(router: Router, passes: pd.DataFrame) -> float:
