@@ -200,3 +200,23 @@ def test_bind_rekeys_decisions_by_request_id() -> None:
     sub = o.take(np.arange(o.n_requests)[::-1][:50])
     r.bind(sub)
     assert np.array_equal(r.serve, before[::-1][:50])
+
+
+def test_run_dataset_compares_every_router_on_held_out_rows() -> None:
+    from dataclasses import replace
+
+    from llmroute.routers.field import evaluate as E
+
+    o = feature_zoo(n=200)
+    o = replace(o, latency=np.array([0.5, 1.5, 4.0]) * np.ones((o.n_requests, 3)))
+    user = E.arena_user(o, 0.3)
+    out = E.run_dataset(o, (0, 1), user=user, alpha=R.default_alpha(o), min_split_rows=100)
+    routers = set(out["front"].router)
+    assert set(FIELD) | {"cheapest", "most-accurate", "oracle", "mess+", "game-optimal"} <= routers
+    assert not any(r.startswith("model: ") for r in routers)
+    assert set(out["arena"].router) == routers and out["arena"].seed.nunique() == 2
+    assert set(out["op"]) == set(FIELD)
+    # every point is measured on the held-out half only (100 of 200 rows)
+    assert "100 held-out rows" in out["plans"][0]
+    f = out["front"].set_index(["seed", "router"])
+    assert (f.aiq <= 1).all() and (f.loc[(0, "oracle"), "aiq"] >= f.xs(0).aiq).all()

@@ -10,7 +10,8 @@ returns the cost-quality points of every router on the held-out rows:
 * every other registered router that applies (:func:`llmroute.routers.applicable`): one point, replayed
   (:func:`llmroute.replay.replay`) on the held-out rows in the seed's order; routers with an SLA target get
   ``alpha`` = :func:`llmroute.routers.default_alpha`;
-* the single models (always model k) on the same rows.
+* the single models (always model k) on the same rows (rows ``model: <name>``: the reference points of AIQ and of
+  the figure; the registry's ``cheapest`` and ``most-accurate`` routers are compared like every other router).
 
 :func:`frontier_metrics` then gives per router and seed (``llmroute.metrics``):
 
@@ -135,11 +136,12 @@ def frontier_metrics(pts: pd.DataFrame, outcomes: Outcomes, alpha: float, op: di
     for seed, g in pts.groupby("seed", sort=True):
         qw, cw, qs, cs = _anchor(g, outcomes)
         c_max = float(g.cost_per_request.max())
-        singles = g[g.family == "single model"].sort_values("cost_per_request")
+        models = g.router.str.startswith("model: ")
+        singles = g[models].sort_values("cost_per_request")
         meet = singles[singles.mean_quality >= alpha]
         c_target = float(meet.cost_per_request.iloc[0]) if len(meet) else float(
             singles.loc[singles.mean_quality.idxmax(), "cost_per_request"])
-        for router, h in g[g.family != "single model"].groupby("router", sort=False):
+        for router, h in g[~models].groupby("router", sort=False):
             c = np.concatenate([h.cost_per_request.to_numpy(), [cw, cs]])
             q = np.concatenate([h.mean_quality.to_numpy(), [qw, qs]])
             hx, hy = M.hull(c, q, c_max=c_max)
