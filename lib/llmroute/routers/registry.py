@@ -30,7 +30,18 @@ midpoint of the cheapest and the most accurate model's mean quality, see :func:`
 ``pickllm-q`` [lr]          PickLLM epsilon-greedy Q-learning (needs latency)
 ``game-optimal`` [user]     the routing game's provider-optimal policy on (cheapest, most accurate)
 ``game-cascade`` [user]     the game's full cascade (1,1) on (cheapest, most accurate)
+``knn`` [k, lam, seed]       RouterBench kNN quality predictor, argmax (q̂ - λ c)  (needs text/features)
+``mlp`` [hidden, lam, seed]  RouterBench MLP quality predictor, argmax (q̂ - λ c)  (needs text/features)
+``matrix-factorisation`` [dim, strong_share, seed]  RouteLLM matrix factorisation, threshold calibrated to a
+                            share of strong calls (needs text/features and a weak/strong pair)
+``carrot`` [mu, seed]       CARROT: argmax ((1 - μ) p̂ - μ ĉ) with predicted quality and cost (needs text/features)
+``cascade`` [threshold, chain, scorer_cost_frac, seed]  FrugalGPT-style cascade with a learned correctness
+                            scorer; escalate when the score < threshold (needs text/features)
 ==========================  ==================================================================================
+
+The five field routers (:mod:`llmroute.routers.field`) are trained by per-domain stratified 5-fold cross-fitting on
+the table they are built for: every row is routed by a model that never saw it (the notebook ``arena_routers``
+uses a held-out split instead). On a table without text or features they warn and do not apply.
 """
 from __future__ import annotations
 
@@ -350,6 +361,21 @@ def _game_cascade(outcomes, user=None):
     return GameCascade(pol, "game cascade (1,1)")
 
 
+def _field(name: str):
+    def factory(outcomes, seed: int = 0, **settings):
+        from .field import METHODS, registry_router
+
+        method = METHODS[name]
+        return registry_router(outcomes, method, method.Settings(**settings), seed=seed)
+    return factory
+
+
+def _needs_features(outcomes) -> str | None:
+    from .field import needs_features
+
+    return needs_features(outcomes)
+
+
 def _builtins() -> None:
     reg = register
     reg("cheapest", _cheapest, family="single model", description="always the cheapest model")
@@ -379,6 +405,17 @@ def _builtins() -> None:
         description="the routing game's provider-optimal policy on (cheapest, most accurate)")
     reg("game-cascade", _game_cascade, family="game", applies=_needs_pair,
         description="the routing game's full cascade (1,1): cheapest first, the most accurate on a re-prompt")
+    reg("knn", _field("knn"), family="field", applies=_all(_needs_two, _needs_features),
+        description="RouterBench kNN: per-model quality of the k nearest training prompts, argmax (q̂ - λ c)")
+    reg("mlp", _field("mlp"), family="field", applies=_all(_needs_two, _needs_features),
+        description="RouterBench MLP: per-model quality from a one-layer network, argmax (q̂ - λ c)")
+    reg("matrix-factorisation", _field("matrix-factorisation"), family="field",
+        applies=_all(_needs_pair, _needs_features),
+        description="RouteLLM matrix factorisation: strong-win probability, threshold at a share of strong calls")
+    reg("carrot", _field("carrot"), family="field", applies=_all(_needs_two, _needs_features),
+        description="CARROT: predicted quality and cost per model, argmax ((1 - μ) p̂ - μ ĉ)")
+    reg("cascade", _field("cascade"), family="field", applies=_all(_needs_two, _needs_features),
+        description="FrugalGPT-style cascade: cheapest first, escalate when a learned correctness score < threshold")
 
 
 _builtins()
