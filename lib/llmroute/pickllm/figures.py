@@ -66,7 +66,7 @@ def fig_lri_trajectories(traces: dict, b_grid, models, context: str, tag: str) -
     _legend_axis(flat[n], h, list(models) + ["lock-in t* (max P_i >= 0.99)"], title="model")
     for ax in flat[n + 1:]:
         ax.axis("off")
-    fig.suptitle(f"Fig. A - L_R-I action probabilities, context {context}, session 1 ({tag})")
+    fig.suptitle(f"Fig. A - L_R-I action probabilities, context {context}, session 1\n({tag})")
     return fig
 
 
@@ -94,7 +94,7 @@ def fig_q_trajectories(traces: dict, alpha_grid, decays, models, context: str, t
     h = [Line2D([], [], color=cols[m], lw=1.6) for m in range(len(models))] + \
         [Line2D([], [], color="0.3", ls="--", lw=1)]
     fig.legend(h, list(models) + ["lock-in t*"], loc="outside lower center", ncol=len(models) + 1)
-    fig.suptitle(f"Fig. B - Q-learning action values, context {context}, session 1 ({tag})")
+    fig.suptitle(f"Fig. B - Q-learning action values, context {context}, session 1\n({tag})")
     return fig
 
 
@@ -140,7 +140,7 @@ def fig_tstar_vs_lr(sessions: pd.DataFrame, tag: str, T: int) -> plt.Figure:
     h = [Line2D([], [], color="k", lw=1.5), Line2D([], [], color=red, marker="o", lw=1.5)]
     fig.legend(h, ["t* of the locked sessions (box: quartiles, whiskers: 1.5 IQR)",
                    "P(i* = best fixed model), 95 % CI (right axis)"], loc="outside lower center", ncol=2)
-    fig.suptitle(f"Fig. C - lock-in time vs learning rate, all contexts pooled ({tag})")
+    fig.suptitle(f"Fig. C - lock-in time vs learning rate, all contexts pooled\n({tag})")
     return fig
 
 
@@ -197,5 +197,5 @@ def fig_phase(phase: pd.DataFrame, models, second: str, second_label: str, tag: 
     for ax in flat[len(contexts) + 1:]:
         ax.axis("off")
     what = "best fixed model (b -> 0 limit)" if value == "best_fixed" else "modal converged model of L_R-I (b = 0.1)"
-    fig.suptitle(f"Weight phase diagram: {what} vs (w_c, {second}) ({tag})")
+    fig.suptitle(f"Weight phase diagram: {what} vs (w_c, {second})\n({tag})")
     return fig
