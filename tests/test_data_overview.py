@@ -77,3 +77,41 @@ def test_messplus_model_means_rows_and_counts(monkeypatch) -> None:
     row = t.iloc[0]
     assert (row["n_docs"], row["raw_rows"], row["duplicate_rows"], row["captures"], row["split_size"]) == (4, 12, 8, 3.0, 6)
     assert row["note"] == messplus_data_note(tiny, "b", 6) and "3.00 captures" in row["note"]
+
+
+def test_model_table_accuracy_interval_is_student_t_over_requests() -> None:
+    from scipy import stats
+
+    t = model_table([Entry("T", "tiny", tiny_outcomes(), True)])
+    q = tiny_outcomes().quality[:, 1]  # m: right on 2 of 4
+    lo, hi = stats.t.interval(0.95, q.size - 1, loc=q.mean(), scale=stats.sem(q))
+    assert t.loc[1, "accuracy_lo"] == pytest.approx(lo) and t.loc[1, "accuracy_hi"] == pytest.approx(hi)
+    assert (t["accuracy_lo"] <= t["accuracy"]).all() and (t["accuracy"] <= t["accuracy_hi"]).all()
+
+
+def test_baseline_points_seeds_and_intervals() -> None:
+    o = tiny_outcomes()
+    pts = baseline_points(o, seed=0, n_seeds=5).set_index("router")
+    assert (pts["n_seeds"] == 5).all()
+    # a single model serves every request whatever the seed: its interval is the t interval of its column
+    from scipy import stats
+    q = o.quality[:, 0]
+    lo, hi = stats.t.interval(0.95, q.size - 1, loc=q.mean(), scale=stats.sem(q))
+    assert pts.loc["only s", "mean_quality_lo"] == pytest.approx(lo)
+    assert pts.loc["only s", "mean_quality_hi"] == pytest.approx(hi)
+    # random is the mean over the five seeds' replays
+    one = [baseline_points(o, seed=s, n_seeds=1).set_index("router").loc["random", "mean_quality"] for s in range(5)]
+    assert pts.loc["random", "mean_quality"] == pytest.approx(np.mean(one))
+    with pytest.raises(ValueError, match="n_seeds"):
+        baseline_points(o, n_seeds=0)
+
+
+def test_frontier_groups_split_in_order() -> None:
+    from llmroute.overview import frontier_groups
+
+    es = [Entry(f"T{k}", "tiny", tiny_outcomes(), True) for k in range(9)]
+    groups = frontier_groups(es, per_figure=4)
+    assert [len(g) for g in groups] == [4, 4, 1]
+    assert [e.label for g in groups for e in g] == [e.label for e in es]
+    with pytest.raises(ValueError, match="per_figure"):
+        frontier_groups(es, per_figure=0)

@@ -45,7 +45,7 @@ def test_data_overview_notebook_runs_on_a_user_file(tmp_path) -> None:
                         kernel_name="llmroute", progress_bar=False, cwd=str(ROOT / "notebooks"))
     per_model = pd.read_csv(out / "per_model.csv")
     assert len(per_model) == 4 and set(per_model["model"]) == {"m-tiny", "m-small", "m-mid", "m-large"}
-    for name in ("frontiers.png", "overlap.png", "overlap.csv", "provenance.json"):
+    for name in ("frontiers_1.png", "overlap.png", "overlap.csv", "baseline_points.csv", "provenance.json"):
         assert (out / name).exists(), name
     assert not (out / "claims.json").exists()  # the paper checks are about the built-in datasets only
 

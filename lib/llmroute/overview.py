@@ -18,10 +18,10 @@ import pandas as pd
 from . import routers
 from .data.registry import load, load_or_synthetic
 from .data.schema import Outcomes
-from .metrics import pareto_front
+from .metrics import mean_ci, pareto_front
 from .replay import replay
 
-__all__ = ["Entry", "baseline_points", "catalog", "entries_for", "messplus_data_note", "messplus_model_means", "model_table",
+__all__ = ["Entry", "baseline_points", "catalog", "entries_for", "messplus_data_note", "frontier_groups", "messplus_model_means", "model_table",
            "overlap", "overlap_long", "pareto_front", "pattern_counts"]
 
 
@@ -83,14 +83,17 @@ def entries_for(dataset: str | None, rng: np.random.Generator, *, quick: bool = 
 
 
 def model_table(entries: list[Entry]) -> pd.DataFrame:
-    """Per dataset and model: accuracy (mean quality), mean cost per request with unit, mean latency (s)."""
+    """Per dataset and model: accuracy (mean quality over the table's requests) with its 95 % Student-t interval
+    over requests (:func:`llmroute.metrics.mean_ci`: the sampling uncertainty of a benchmark of this size), mean
+    cost per request with unit, mean latency (s)."""
     rows = []
     for e in entries:
         o = e.outcomes
         for k, m in enumerate(o.models):
+            acc, lo, hi = mean_ci(o.quality[:, k])
             rows.append({"dataset": e.label, "data": "synthetic" if e.synthetic else "real", "model": m,
-                         "cost_rank": k, "n_requests": o.n_requests, "accuracy": o.mean_quality()[k],
-                         "mean_cost": o.mean_cost()[k], "cost_unit": o.cost_unit,
+                         "cost_rank": k, "n_requests": o.n_requests, "accuracy": acc, "accuracy_lo": lo,
+                         "accuracy_hi": hi, "mean_cost": o.mean_cost()[k], "cost_unit": o.cost_unit,
                          "mean_latency_s": o.mean_latency()[k]})
     return pd.DataFrame(rows)
 
@@ -163,9 +166,18 @@ def messplus_data_note(outcomes: Outcomes, benchmark: str, split_size: int) -> s
     return "".join(f"{p}. " for p in parts).strip()
 
 
-def baseline_points(outcomes: Outcomes, *, seed: int = 0, alphas: tuple[float, ...] = ()) -> pd.DataFrame:
+def baseline_points(outcomes: Outcomes, *, seed: int = 0, alphas: tuple[float, ...] = (), n_seeds: int = 5,
+                    conf: float = 0.95) -> pd.DataFrame:
     """(cost per request, mean quality) of every single model, random, both oracles and educated guessing
-    at each target ``alpha`` (defaults: midway between the cheapest and the best model's accuracy)."""
+    at each target ``alpha`` (defaults: midway between the cheapest and the best model's accuracy).
+
+    Each router is replayed with the ``n_seeds`` seeds ``seed, seed + 1, ...`` (they change the stream order and
+    the random router's draws); cost, quality and latency are means over seeds. ``mean_quality_lo/_hi``: the
+    Student-t ``conf`` interval over requests of each request's quality averaged over the seeds, i.e. the
+    sampling uncertainty of a benchmark of this size (:func:`llmroute.metrics.mean_ci`).
+    """
+    if n_seeds < 1:
+        raise ValueError(f"n_seeds must be >= 1, got {n_seeds}")
     acc = outcomes.mean_quality()
     rts = [routers.get("single", outcomes, model=k) for k in range(outcomes.n_models)]
     names = [f"only {m}" for m in outcomes.models]
@@ -176,9 +188,25 @@ def baseline_points(outcomes: Outcomes, *, seed: int = 0, alphas: tuple[float, .
         names.append(f"educated guessing (alpha={a:.2f})")
     rows = []
     for name, r in zip(names, rts):
-        s = replay(outcomes, r, seed=seed).summary()
+        sums, per_req = [], np.zeros(outcomes.n_requests)
+        for s in range(seed, seed + n_seeds):
+            res = replay(outcomes, r, seed=s)
+            sums.append(res.summary())
+            q = np.zeros(outcomes.n_requests)
+            q[res.columns["row"]] = res.columns["quality"]
+            per_req += q / n_seeds
+        _, lo, hi = mean_ci(per_req, conf)
         kind = "single model" if name.startswith("only ") else name.split(" (")[0]
-        rows.append({"router": name, "kind": kind, "cost_per_request": s["cost_per_request"],
-                     "mean_quality": s["mean_quality"], "mean_latency_s": s["mean_latency_s"]})
+        rows.append({"router": name, "kind": kind, "n_seeds": n_seeds,
+                     "cost_per_request": float(np.mean([x["cost_per_request"] for x in sums])),
+                     "mean_quality": float(np.mean([x["mean_quality"] for x in sums])),
+                     "mean_quality_lo": lo, "mean_quality_hi": hi,
+                     "mean_latency_s": float(np.mean([x["mean_latency_s"] for x in sums]))})
     return pd.DataFrame(rows)
 
+
+def frontier_groups(entries: list[Entry], per_figure: int = 4) -> list[list[Entry]]:
+    """The entries split, in catalogue order, into figures of at most ``per_figure`` panels (readable at 10 in)."""
+    if per_figure < 1:
+        raise ValueError(f"per_figure must be >= 1, got {per_figure}")
+    return [entries[k:k + per_figure] for k in range(0, len(entries), per_figure)]

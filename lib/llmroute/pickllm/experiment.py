@@ -256,9 +256,9 @@ WEIGHT_PROFILES: dict[str, RewardConfig] = {
 
 
 def weight_profiles(outcomes: Outcomes, exp: ExperimentConfig, profiles: dict[str, RewardConfig] | None = None,
-                    *, contexts: tuple[str, ...] | None = None) -> pd.DataFrame:
-    """Spec Table 2: converged model (mode, share), session cost and mean latency of the headline L_R-I under
-    several weight profiles, per context."""
+                    *, contexts: tuple[str, ...] | None = None, conf: float = 0.95) -> pd.DataFrame:
+    """Table 2 (customisability): converged model (mode, share), session cost, mean latency and accuracy (mean and
+    Student-t ``conf`` interval over sessions) of the headline L_R-I under several weight profiles, per context."""
     profiles = profiles or WEIGHT_PROFILES
     contexts = contexts or outcomes.domains
     rows = []
@@ -268,11 +268,13 @@ def weight_profiles(outcomes: Outcomes, exp: ExperimentConfig, profiles: dict[st
             bd = default_bounds(ctx, cfg, exp.bound_pct)
             s = run_sessions(ctx, lri_router(cfg, exp, exp.headline_b, bd), T=exp.T, seeds=exp.seeds(k)).summary
             vc = s["i_star_model"].value_counts()
-            rows.append({"profile": name, "context": dom, "reward": cfg.describe(),
-                         "best_fixed_model": outcomes.models[int(s["best_arm"].iloc[0])],
-                         "converged_mode": vc.index[0], "converged_share": vc.iloc[0] / len(s),
-                         "session_cost": s["session_cost"].mean(), "mean_latency_s": s["mean_latency_s"].mean(),
-                         "mean_quality": s["mean_quality"].mean()})
+            row = {"profile": name, "context": dom, "reward": cfg.describe(),
+                   "best_fixed_model": outcomes.models[int(s["best_arm"].iloc[0])],
+                   "converged_mode": vc.index[0], "converged_share": vc.iloc[0] / len(s)}
+            for col in ("session_cost", "mean_latency_s", "mean_quality"):
+                m, lo, hi = mean_ci(s[col], conf)
+                row[col], row[f"{col}_lo"], row[f"{col}_hi"] = m, lo, hi
+            rows.append(row)
     return pd.DataFrame(rows)
 
 
@@ -382,3 +384,21 @@ def prepare_real(name: str, rng: np.random.Generator, *, pool_k: int = 4, latenc
         notes["latency"] = "measured (real)"
     o = replace(o, meta={**o.meta, "pickllm_notes": notes})
     return o, notes
+
+
+def chosen_model_distribution(sessions: pd.DataFrame, routers: list[str], models, conf: float = 0.95) -> pd.DataFrame:
+    """Per context and router (of ``routers``), the share of a session's queries served by each model: the mean
+    over sessions and its Student-t ``conf`` interval (columns ``share_<model>``, ``share_<model>_lo``/``_hi``),
+    from the ``share_<model>`` columns of :func:`run_experiment`'s sessions."""
+    missing = [r for r in routers if r not in set(sessions["router"])]
+    if missing:
+        raise ValueError(f"routers {missing} not in the sessions; allowed: {sorted(set(sessions['router']))}")
+    rows = []
+    g0 = sessions[sessions["router"].isin(routers)]
+    for (ctx, rt), g in g0.groupby(["context", "router"], sort=False):
+        row = {"context": ctx, "router": rt, "n_sessions": len(g)}
+        for m in models:
+            mu, lo, hi = mean_ci(g[f"share_{m}"], conf)
+            row[f"share_{m}"], row[f"share_{m}_lo"], row[f"share_{m}_hi"] = mu, lo, hi
+        rows.append(row)
+    return pd.DataFrame(rows)
