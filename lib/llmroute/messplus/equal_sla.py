@@ -26,10 +26,11 @@ import pandas as pd
 
 from .._validate import check_range
 
-#: Columns of ``results/messplus_main/equal_sla.csv`` (issue 10), then the factor's interval and the reason a
-#: factor is missing.
+#: Columns of ``results/messplus_main/equal_sla.csv`` (issue 10; satisfaction with its t-interval over seeds),
+#: then the factor's interval and the reason a factor is missing.
 EQUAL_SLA_COLUMNS = ("benchmark", "router", "V", "seeds", "cost_mj", "cost_mj_ci_low", "cost_mj_ci_high",
-                     "satisfaction", "alpha", "meets_alpha", "saving_factor", "saving_factor_ci_low",
+                     "satisfaction", "satisfaction_ci_low", "satisfaction_ci_high", "alpha", "meets_alpha",
+                     "saving_factor", "saving_factor_ci_low",
                      "saving_factor_ci_high", "not_at_equal_sla")
 MESSPLUS = "MESS+"
 
@@ -135,8 +136,10 @@ def equal_sla_table(mp_runs: pd.DataFrame, bl_runs: pd.DataFrame, alpha: Mapping
         mp_sat = float(sel["satisfaction"].mean())
         mp_ok = mp_sat >= a
         m, lo, hi = mean_ci(mp_cost.to_numpy() * cost_scale, level)
+        _, slo, shi = mean_ci(per_seed(sel, "satisfaction").to_numpy(), level)
         mp_row = {"benchmark": b, "router": MESSPLUS, "V": V, "seeds": int(mp_cost.size), "cost_mj": m,
-                  "cost_mj_ci_low": lo, "cost_mj_ci_high": hi, "satisfaction": mp_sat, "alpha": a,
+                  "cost_mj_ci_low": lo, "cost_mj_ci_high": hi, "satisfaction": mp_sat,
+                  "satisfaction_ci_low": slo, "satisfaction_ci_high": shi, "alpha": a,
                   "meets_alpha": bool(mp_ok), "saving_factor": np.nan, "saving_factor_ci_low": np.nan,
                   "saving_factor_ci_high": np.nan, "not_at_equal_sla": "" if mp_ok else "MESS+ misses alpha"}
         blb = bl_runs[bl_runs["benchmark"] == b]
@@ -151,12 +154,14 @@ def equal_sla_table(mp_runs: pd.DataFrame, bl_runs: pd.DataFrame, alpha: Mapping
             sat = float(g["satisfaction"].mean())
             ok = sat >= a
             m, lo, hi = mean_ci(cost.to_numpy() * cost_scale, level)
+            _, slo, shi = mean_ci(per_seed(g, "satisfaction").to_numpy(), level)
             f = flo = fhi = np.nan
             why = _missing_side(mp_ok, ok)
             if not why:
                 f, flo, fhi = ratio_ci(cost.loc[mp_cost.index].to_numpy(), mp_cost.to_numpy(), level)
             rows.append({"benchmark": b, "router": r, "V": np.nan, "seeds": int(cost.size), "cost_mj": m,
-                         "cost_mj_ci_low": lo, "cost_mj_ci_high": hi, "satisfaction": sat, "alpha": a,
+                         "cost_mj_ci_low": lo, "cost_mj_ci_high": hi, "satisfaction": sat,
+                         "satisfaction_ci_low": slo, "satisfaction_ci_high": shi, "alpha": a,
                          "meets_alpha": bool(ok), "saving_factor": f, "saving_factor_ci_low": flo,
                          "saving_factor_ci_high": fhi, "not_at_equal_sla": why})
         rows.append(mp_row)
@@ -186,10 +191,10 @@ def mean_saving(table: pd.DataFrame, router: str, level: float = 0.95) -> dict:
 
 
 def heldout_V_check(mp_runs: pd.DataFrame, alpha: Mapping[str, float], V_grid: Mapping[str, Sequence[float]],
-                    n_select: int) -> pd.DataFrame:
+                    n_select: int, level: float = 0.95) -> pd.DataFrame:
     """V chosen (as :func:`select_V`) on the first ``n_select`` seeds of each benchmark (in run order), its
-    satisfaction scored on the remaining seeds: shows how optimistic the in-sample choice is. One row per
-    benchmark."""
+    satisfaction scored on the remaining seeds (mean and ``level`` t-interval over those seeds): shows how
+    optimistic the in-sample choice is. One row per benchmark."""
     rows = []
     for b in dict.fromkeys(mp_runs["benchmark"]):
         a = float(alpha[b])
@@ -201,9 +206,11 @@ def heldout_V_check(mp_runs: pd.DataFrame, alpha: Mapping[str, float], V_grid: M
         V, ok_sel = select_V(mpb[mpb["seed"].isin(sel_s)], a, V_grid[b])
         sc = mpb[mpb["seed"].isin(score_s) & (mpb["V"] == V)]
         sat = float(sc["satisfaction"].mean())
+        _, lo, hi = mean_ci(per_seed(sc, "satisfaction").to_numpy(), level)
         rows.append({"benchmark": b, "alpha": a, "V_selected": V, "seeds_selection": len(sel_s),
                      "seeds_scored": len(score_s), "meets_on_selection_seeds": bool(ok_sel),
-                     "satisfaction_scored": sat, "meets_on_scored_seeds": bool(sat >= a)})
+                     "satisfaction_scored": sat, "satisfaction_scored_ci_low": lo, "satisfaction_scored_ci_high": hi,
+                     "meets_on_scored_seeds": bool(sat >= a)})
     return pd.DataFrame(rows)
 
 
@@ -237,7 +244,8 @@ def main_table(table: pd.DataFrame, mp_runs: pd.DataFrame, bl_runs: pd.DataFrame
             src = bl_runs[(bl_runs["benchmark"] == r.benchmark) & (bl_runs["router"] == r.router)]
         rec = {"benchmark": r.benchmark, "router": r.router, "V": r.V, "cost_MJ": r.cost_mj,
                "cost_MJ_ci_low": r.cost_mj_ci_low, "cost_MJ_ci_high": r.cost_mj_ci_high,
-               "satisfaction_pct": 100 * r.satisfaction,
+               "satisfaction_pct": 100 * r.satisfaction, "satisfaction_pct_ci_low": 100 * r.satisfaction_ci_low,
+               "satisfaction_pct_ci_high": 100 * r.satisfaction_ci_high,
                "satisfaction_timemean_pct": 100 * float(src["satisfaction_timemean"].mean()),
                "alpha_pct": 100 * r.alpha, "meets_alpha": bool(r.meets_alpha), "seeds": r.seeds}
         for c in mcr:
