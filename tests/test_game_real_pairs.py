@@ -124,3 +124,26 @@ def test_omnisbench_pair_real_data() -> None:
     r = solve_pair(m, 1.0, 0.01, 0.01)  # both value-dominated: Delta_U = .01 * 4.198256
     assert str(r["regime"]) == "++" and str(r["policy"]) == "(1,0)"
     assert float(r["Delta_U"]) == pytest.approx(0.04198256, abs=1e-7)
+
+
+def test_measurement_intervals_cover_the_means_and_shrink_with_n() -> None:
+    from llmroute.game.calibrate import measurement_intervals
+
+    rng = np.random.default_rng(3)
+    n = 400
+    q = np.column_stack([rng.uniform(size=n) < 0.3, rng.uniform(size=n) < 0.8]).astype(float)
+    cost = np.column_stack([np.full(n, 0.001), rng.uniform(0.005, 0.015, n)])
+    lat = np.column_stack([rng.uniform(1, 3, n), np.full(n, 2.0)])
+    o = Outcomes("toy", ("cheap", "big"), q, cost, "USD", np.arange(n), np.array(["d"] * n), latency=lat)
+    tab = measurement_intervals(o).set_index(["model", "quantity"])
+    m = measure_pair(o)
+    assert tab.loc[("cheap", "pass rate p"), "mean"] == pytest.approx(m.p[0])
+    assert tab.loc[("big", "latency (s/pass)"), "mean"] == pytest.approx(m.latency[1])
+    # a constant column has a zero-width interval; a Bernoulli(0.8) column one of about 2*1.97*0.4/20 = 0.079
+    assert tab.loc[("cheap", "cost c (USD/pass)"), "low"] == tab.loc[("cheap", "cost c (USD/pass)"), "high"]
+    width = tab.loc[("big", "pass rate p"), "high"] - tab.loc[("big", "pass rate p"), "low"]
+    assert 0.06 < width < 0.10
+    quarter = measurement_intervals(o.take(np.arange(n // 4))).set_index(["model", "quantity"])
+    assert (quarter.high - quarter.low).loc[("big", "pass rate p")] > 1.5 * width
+    with pytest.raises(ParameterError, match="conf"):
+        measurement_intervals(o, conf=1.5)

@@ -266,3 +266,30 @@ def pair_checks(m: PairMeasurement, V: ArrayLike, rate: ArrayLike, P: ArrayLike,
         out["n_throttle_numeric"] = float(pick.size)
         out["n_throttle_numeric_below"] = float((sub.P < m.min_cost_of_pass).sum())
     return out
+
+
+def measurement_intervals(outcomes: Outcomes, name: str | None = None, conf: float = 0.95) -> pd.DataFrame:
+    """Per-model means of a pair's per-request measurements with Student-t ``conf`` intervals over requests:
+    pass rate (mean quality), cost per pass and, when the data has it, latency per pass (NaN requests ignored).
+
+    The game's parameters are these means (:func:`measure_pair`); the interval says how well ``n`` requests pin
+    them down. ``mean ± t_{n-1, (1+conf)/2} · sd/√n`` (:func:`llmroute.metrics.mean_ci`). One row per
+    (model, quantity) with columns ``pair, model, quantity, mean, low, high, n``.
+    """
+    from ..metrics import mean_ci
+
+    if outcomes.n_models != 2:
+        fail("outcomes.models", outcomes.models, "exactly two models (cheap, big)")
+    if not 0.0 < conf < 1.0:
+        fail("conf", conf, "a confidence level strictly between 0 and 1")
+    cols = {"pass rate p": outcomes.quality, f"cost c ({outcomes.cost_unit}/pass)": outcomes.cost}
+    if outcomes.latency is not None:
+        cols["latency (s/pass)"] = outcomes.latency
+    rows = []
+    for qty, arr in cols.items():
+        arr = np.asarray(arr, dtype=float)
+        for k, model in enumerate(outcomes.models):
+            m, lo, hi = mean_ci(arr[:, k], conf)
+            rows.append({"pair": name or outcomes.name, "model": model, "quantity": qty, "mean": m, "low": lo,
+                         "high": hi, "n": int(np.isfinite(arr[:, k]).sum())})
+    return pd.DataFrame(rows)
