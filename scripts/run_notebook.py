@@ -18,6 +18,9 @@ import nbformat
 import papermill as pm
 
 ROOT = Path(__file__).resolve().parents[1]
+# Every figure written by a notebook run keeps the project's figure style (llmroute.plotting.check_style raises on
+# text under 8 pt); the kernel inherits this environment.
+os.environ.setdefault("LLMROUTE_STRICT_FIGURES", "1")
 KERNEL = os.environ.get("LLMROUTE_KERNEL", "llmroute")
 
 
