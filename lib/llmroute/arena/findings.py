@@ -24,7 +24,7 @@ import pandas as pd
 from ..data.schema import Outcomes
 from ..routers.base import Router
 from .catalog import GAME_CASCADE, GAME_OPTIMAL_PREFIX, MESSPLUS, pair
-from .game_routers import game_optimal_router, game_params, measure_pair
+from .game_routers import game_optimal_router, game_params, pair_params
 from .metrics import measured_params, misalignment, per_domain_static_utility, static_expected_utility, \
     static_game_table
 from .users import ArenaUser, run_arena
@@ -123,7 +123,7 @@ def game_table(data: Mapping[str, Outcomes], users: Mapping[str, ArenaUser]) -> 
         small, large = pair(o, u.success_threshold)
         row: dict[str, Any] = {"dataset": k, **mis, "P_churn": u.P}
         if small != large:
-            m = measure_pair(o, u, small, large)
+            m = pair_params(o, u, small, large)
             pol = game_optimal_router(o, u, small, large).game_policy
             g = game_params(pol, u.V)
             c, p = np.asarray(m["c"]), np.asarray(m["p"])
