@@ -285,3 +285,40 @@ def test_latency_needed_when_data_has_none(rng) -> None:
         run_arena(o2, SingleModel(0), ArenaUser(t=(1.0, 2.0)))
     res = run_arena(o2, SingleModel(0), ArenaUser(latency_rate=1.0, latency_s=(1, 2, 3, 4), q=1.0))
     assert np.allclose(res.tasks["latency_cost"], 1.0)
+
+
+class EscalateBatch(Escalate):
+    """The same policy with a vectorised first pass: the arena takes its attempt-by-attempt path."""
+
+    def choose_batch(self, batch):
+        return np.zeros(batch.rows.shape[0], dtype=np.int64)
+
+
+@pytest.mark.parametrize("redraw", ["independent", "same"])
+@pytest.mark.parametrize("q", [0.0, 0.35, 1.0])
+def test_vectorised_reprompts_equal_the_task_by_task_path(rng, redraw, q) -> None:
+    o = random_zoo(rng, n=300)
+    user = ArenaUser(V=1.0, latency_rate=0.2, q=q, max_attempts=4, redraw=redraw)
+    a = run_arena(o, Escalate(), user, seed=2)
+    b = run_arena(o, EscalateBatch(), user, seed=2)
+    pd.testing.assert_frame_equal(a.tasks, b.tasks)
+    pd.testing.assert_frame_equal(a.passes.reset_index(drop=True), b.passes.reset_index(drop=True))
+
+
+def test_run_user_modes_equals_separate_runs(rng) -> None:
+    """Sharing runs across user modes (the q = 1 run reused when q* = 1) gives what run_arena gives per user."""
+    from llmroute.arena.grid import run_user_modes
+
+    o = random_zoo(rng, n=300)
+    common = dict(V=1.0, latency_rate=0.4, P=2.0)
+    users = {"passive": ArenaUser.passive(**common),
+             "same": ArenaUser(q="best_response", max_attempts=4, redraw="same", **common),
+             "indep": ArenaUser(q="best_response", max_attempts=4, redraw="independent", **common)}
+    for make in (lambda: SingleModel(0), lambda: Escalate(), lambda: EpsGreedy()):
+        shared = run_user_modes(o, make(), users, seed=3)
+        if isinstance(make(), SingleModel):
+            assert shared["same"].q_used == 1.0  # retrying the same row never helps a single model
+        for mode, u in users.items():
+            alone = run_arena(o, make(), u, seed=3)
+            pd.testing.assert_frame_equal(shared[mode].tasks, alone.tasks)
+            assert shared[mode].summary() == alone.summary()

@@ -12,7 +12,7 @@
 * :mod:`.grid` — sweeps on all cores.
 """
 from .game_routers import GameCascade, GamePolicy, GameStatic, game_optimal_router, measure_pair, pair_params
-from .grid import arena_task, run_arena_grid
+from .grid import arena_modes_task, arena_task, run_arena_grid, run_arena_modes_grid, run_user_modes
 from .metrics import (measured_params, misalignment, per_domain_static_utility, static_expected_utility,
                       static_game_table, summarise)
 from .users import (ArenaResult, ArenaUser, best_response_q, domain_success_rates, expected_under_q,

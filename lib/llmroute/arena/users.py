@@ -435,35 +435,17 @@ def _run(outcomes: Outcomes, router: Router, user: ArenaUser, q: float, q_source
         path.append(">".join(str(k) for k in tried))
 
     if served0 is not None:
-        # vectorised first passes, then re-prompts task by task (router rng: batch first, then re-prompts)
-        q0 = outcomes.quality[rows, served0]
-        ok0 = q0 >= thr
-        need = ~ok0
-        first_failed_continue = need & (abandon_u[:, 0] >= q)
-        if not first_failed_continue.any():
-            passes = _log_frame(outcomes, rows, served0, np.left_shift(1, served0), q0, outcomes.cost[rows, served0],
-                                lat_table[rows, served0], {})
-            passes.insert(0, "task", np.arange(T))
-            passes.insert(1, "attempt", np.zeros(T, dtype=np.int64))
-            passes["solved"] = ok0
-            passes["latency_cost"] = lat_cost[rows, served0]
-            passes["latency_s_used"] = sec_used[rows, served0]
-            attempts[:] = 1
-            solved[:] = ok0
-            capped[:] = need & (abandon_u[:, 0] >= q) & (A == 1)
-            path = [str(k) for k in served0]
-            return _finish(outcomes, router, user, seed, q, q_source, rows, passes, attempts, solved, capped, path)
-        for t in range(T):
-            r = int(rows[t])
-            ok = do_pass(t, r, 0, int(served0[t]), bool(labelled0[t]), None)
-            continue_task(t, r, ok, int(served0[t]))
-    else:
-        for t in range(T):
-            r = int(rows[t])
-            req = make_req(t, r, 0, ())
-            d = router.choose(req)
-            ok = do_pass(t, r, 0, d, bool(labelled0[t]), req)
-            continue_task(t, r, ok, d.serve if isinstance(d, Decision) else int(d))
+        # a router that does not learn: first passes vectorised exactly as replay's, then re-prompts attempt by
+        # attempt (the router is asked task by task, the outcomes are drawn vectorised; it observes nothing, as
+        # in replay's vectorised path)
+        return _run_nonlearning(outcomes, router, user, seed, q, q_source, rows, served0, abandon_u, donors,
+                                lat_cost, sec_used, lat_table, make_req)
+    for t in range(T):
+        r = int(rows[t])
+        req = make_req(t, r, 0, ())
+        d = router.choose(req)
+        ok = do_pass(t, r, 0, d, bool(labelled0[t]), req)
+        continue_task(t, r, ok, d.serve if isinstance(d, Decision) else int(d))
 
     n_p = len(P_task)
     ext = {k: np.asarray(v + [np.nan] * (n_p - len(v))) for k, v in extra.items()}
@@ -478,6 +460,87 @@ def _run(outcomes: Outcomes, router: Router, user: ArenaUser, q: float, q_source
     passes["latency_cost"] = np.asarray(P_lc)
     passes["latency_s_used"] = np.asarray(P_sec, dtype=float)
     return _finish(outcomes, router, user, seed, q, q_source, rows, passes, attempts, solved, capped, path)
+
+
+def _run_nonlearning(outcomes: Outcomes, router: Router, user: ArenaUser, seed: int, q: float, q_source: str,
+                     rows: np.ndarray, served0: np.ndarray, abandon_u: np.ndarray, donors: np.ndarray | None,
+                     lat_cost: np.ndarray, sec_used: np.ndarray, lat_table: np.ndarray, make_req: Any) -> ArenaResult:
+    """:func:`_run` for a router that does not learn and has a vectorised first pass (``served0``): the same
+    rules, with every attempt's outcomes drawn at once. Passes are logged in (task, attempt) order."""
+    T, A, M = rows.size, user.max_attempts, outcomes.n_models
+    thr = user.success_threshold
+    cols: dict[str, list[np.ndarray]] = {k: [] for k in ("task", "attempt", "row", "served", "mask", "quality",
+                                                         "cost", "lat", "lc", "sec")}
+
+    def log(task, a, r, served, mask, qual, cost, lat, lc, sec):
+        for k, v in zip(cols, (task, np.full(task.size, a), r, served, mask, qual, cost, lat, lc, sec)):
+            cols[k].append(np.asarray(v))
+
+    q0 = outcomes.quality[rows, served0]
+    ok0 = q0 >= thr
+    log(np.arange(T), 0, rows, served0, np.left_shift(1, served0), q0, outcomes.cost[rows, served0],
+        lat_table[rows, served0], lat_cost[rows, served0], sec_used[rows, served0])
+    attempts = np.ones(T, dtype=np.int64)
+    solved = ok0.copy()
+    capped = np.zeros(T, dtype=bool)
+    tried: list[list[int]] = [[int(k)] for k in served0]
+    fail = np.flatnonzero(~ok0)
+    active = fail[abandon_u[fail, 0] >= q]
+    if A == 1:
+        capped[active] = True
+        active = active[:0]
+    for a in range(1, A):
+        if active.size == 0:
+            break
+        ds = [router.choose(make_req(int(t), int(rows[t]), a, tuple(tried[t]))) for t in active]
+        r_act = rows[active]
+        if all(not isinstance(d, Decision) or len(d.query) == 1 for d in ds):
+            k = np.fromiter((d.serve if isinstance(d, Decision) else d for d in ds), dtype=np.int64, count=len(ds))
+            if k.min() < 0 or k.max() >= M:
+                raise ValueError(f"{router.name} chose model(s) outside 0..{M - 1}")
+            src = r_act if donors is None else donors[active, a, k]
+            qual, lat, lc, sec = (outcomes.quality[src, k], lat_table[src, k], lat_cost[src, k], sec_used[src, k])
+            cost, mask = outcomes.cost[r_act, k], np.left_shift(1, k)
+        else:  # a Decision that queries several models: one pass at a time
+            vals = [_multi_pass(outcomes, d, int(t), int(r), a, donors, lat_cost, sec_used, lat_table, M, router.name)
+                    for d, t, r in zip(ds, active, r_act)]
+            k, mask, qual, cost, lat, lc, sec = (np.asarray(v) for v in zip(*vals))
+        log(active, a, r_act, k, mask, qual, cost, lat, lc, sec)
+        for t, kk in zip(active, k):
+            tried[t].append(int(kk))
+        ok = qual >= thr
+        attempts[active] = a + 1
+        solved[active[ok]] = True
+        fail = active[~ok]
+        active = fail[abandon_u[fail, a] >= q]
+        if a == A - 1:
+            capped[active] = True
+    c = {k: np.concatenate(v) for k, v in cols.items()}
+    order = np.lexsort((c["attempt"], c["task"]))
+    c = {k: v[order] for k, v in c.items()}
+    passes = _log_frame(outcomes, c["row"], c["served"], c["mask"], c["quality"].astype(float),
+                        c["cost"].astype(float), c["lat"].astype(float), {})
+    passes.insert(0, "task", c["task"].astype(np.int64))
+    passes.insert(1, "attempt", c["attempt"].astype(np.int64))
+    passes["solved"] = c["quality"] >= thr
+    passes["latency_cost"] = c["lc"].astype(float)
+    passes["latency_s_used"] = c["sec"].astype(float)
+    path = [">".join(str(k) for k in ks) for ks in tried]
+    return _finish(outcomes, router, user, seed, q, q_source, rows, passes, attempts, solved, capped, path)
+
+
+def _multi_pass(outcomes: Outcomes, d: Decision, t: int, r: int, a: int, donors: np.ndarray | None,
+                lat_cost: np.ndarray, sec_used: np.ndarray, lat_table: np.ndarray, M: int, name: str) -> tuple:
+    """One re-prompt that queries several models: (served, mask, quality, cost, latency, latency cost, seconds)."""
+    qidx = np.fromiter(d.query, dtype=np.int64)
+    if qidx.min() < 0 or qidx.max() >= M:
+        raise ValueError(f"{name} chose model(s) {d.query}; the zoo has models 0..{M - 1}")
+    src = np.full(qidx.size, r) if donors is None else donors[t, a, qidx]
+    sq = float(outcomes.quality[src, qidx][list(d.query).index(d.serve)])
+    lq, sv = lat_table[src, qidx], sec_used[src, qidx]
+    return (d.serve, int(np.bitwise_or.reduce(np.left_shift(1, qidx))), sq, float(outcomes.cost[r, qidx].sum()),
+            np.nan if np.isnan(lq).all() else float(np.nanmax(lq)), float(lat_cost[src, qidx].max()),
+            np.nan if np.isnan(sv).all() else float(np.nanmax(sv)))
 
 
 def _finish(outcomes: Outcomes, router: Router, user: ArenaUser, seed: int, q: float, q_source: str,
