@@ -270,7 +270,7 @@ def expected_under_q(curves: dict[str, Any], q: np.ndarray | float, *, latency_r
 
         S = sum_a x^a solved_at[a] / n,   E[passes] = sum_a x^a reach[a] / n,
         U = V S - sum_a x^a lc[a] / n,    J = sum_a x^a cost[a] / n + P (1 - S),
-        capped = x^A unsolved / n,        abandoned by choice = 1 - S - capped,
+        capped = x^A unsolved / n,        abandoned by choice = q sum_a x^a (reach[a] - solved_at[a]) / n,
 
     ``lc`` the latency cost of the run, or ``latency_rate * seconds`` when ``latency_rate`` is given (the path at
     ``q = 0`` does not depend on the latency cost, so one run serves every rate); ``V`` and ``P`` default to the
@@ -287,8 +287,10 @@ def expected_under_q(curves: dict[str, Any], q: np.ndarray | float, *, latency_r
     S = (w * curves["solved_at"]).sum(-1) / n
     capped = (1.0 - q) ** A * curves["unsolved"] / n
     cost = (w * curves["cost"]).sum(-1) / n
+    # the user leaves after a failed pass a with probability q (at the last pass too: then it is not capped)
+    choice = q * (w * (curves["reach"] - curves["solved_at"])).sum(-1) / n
     return {"q": q, "S": S, "U": V * S - (w * lc).sum(-1) / n, "J": cost + P * (1.0 - S), "cost_per_task": cost,
-            "passes": (w * curves["reach"]).sum(-1) / n, "capped": capped, "abandon_choice": 1.0 - S - capped}
+            "passes": (w * curves["reach"]).sum(-1) / n, "capped": capped, "abandon_choice": choice}
 
 
 def best_response_q(curves: dict[str, Any], *, latency_rate: float | None = None, V: float | None = None,
