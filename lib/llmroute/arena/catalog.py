@@ -124,7 +124,8 @@ def churn_penalty(outcomes: Outcomes) -> float:
 def arena_users(outcomes: Outcomes, *, V: float, latency_rate: float, max_attempts: int) -> dict[str, ArenaUser]:
     """The three users of the arena (:data:`USER_MODES`), all with value ``V``, latency cost ``latency_rate`` per
     second and churn penalty :func:`churn_penalty`: passive (``q = 1``), and reactive users who best-respond
-    (``q="best_response"``) with re-prompts that redraw independently or return the stored outcome."""
+    (``q="best_response"``, computed from the simulated arena: :func:`~.users.best_response_q`) with re-prompts
+    that redraw independently or return the stored outcome."""
     P = churn_penalty(outcomes)
     common = dict(V=V, latency_rate=latency_rate, P=P)
     return {"passive": ArenaUser.passive(**common),

@@ -58,11 +58,12 @@ MODES: tuple[tuple[str, str, str], ...] = (("reactive, independent", "o", "indep
 
 
 def glance_figure(agg: pd.DataFrame, data: Mapping[str, object], labels: Mapping[str, str], *,
-                  max_attempts: int) -> plt.Figure:
+                  max_attempts: int, colours: Mapping[str, str] | None = None) -> plt.Figure:
     """Cost per solved task (log x, dataset cost unit) vs user utility per task, seed means with 95 % intervals
     (``<col>_ci``) as error bars; circles: independent re-prompts, squares: the stored outcome again; one
-    colour per router (legend outside, right); single models in grey, named in their panel."""
-    colours = router_colours(list(agg["router"]))
+    colour per router (``colours``, default :func:`router_colours`; legend outside, right); single models in
+    grey, named in their panel."""
+    colours = dict(colours) if colours is not None else router_colours(list(agg["router"]))
     n = len(data)
     ncol = min(3, n)
     nrow = int(np.ceil(n / ncol))
@@ -101,14 +102,15 @@ def glance_figure(agg: pd.DataFrame, data: Mapping[str, object], labels: Mapping
     return fig
 
 
-def lambda_figure(means: pd.DataFrame, labels: Mapping[str, str], thresholds: pd.DataFrame) -> plt.Figure:
+def lambda_figure(means: pd.DataFrame, labels: Mapping[str, str], thresholds: pd.DataFrame,
+                  colours: Mapping[str, str] | None = None) -> plt.Figure:
     """User utility at the best response against the latency cost ``lambda/V`` (seed means, 95 % intervals as
     bands): one column per dataset, one row per redraw mode; dotted line: the dataset's abandonment threshold
-    (:func:`~.findings.abandonment_thresholds`)."""
-    colours = router_colours(list(means["router"]))
+    (:func:`~.findings.abandonment_thresholds`); single models grey and dashed, named at their right end."""
+    colours = dict(colours) if colours is not None else router_colours(list(means["router"]))
     ds = list(dict.fromkeys(means["dataset"]))
     modes = list(dict.fromkeys(means["redraw"]))
-    fig, axes = plt.subplots(len(modes), len(ds), figsize=(3.3 * len(ds) + 2.8, 3.2 * len(modes)), squeeze=False,
+    fig, axes = plt.subplots(len(modes), len(ds), figsize=(3.3 * len(ds) + 2.8, 3.6 * len(modes)), squeeze=False,
                              sharex=True)
     for i, rd in enumerate(modes):
         for j, d in enumerate(ds):
@@ -131,7 +133,13 @@ def lambda_figure(means: pd.DataFrame, labels: Mapping[str, str], thresholds: pd
             if j == 0:
                 ax.set_ylabel("user utility per task at q*", fontsize=FONT)
     fig.tight_layout(rect=(0, 0, 1 - 2.8 / (3.3 * len(ds) + 2.8), 1))
-    handles = [plt.Line2D([], [], color=c, label=r) for r, c in colours.items()]
+    for i, rd in enumerate(modes):
+        for j, d in enumerate(ds):
+            sub = means[(means.dataset == d) & (means.redraw == rd) & means.router.str.startswith("only ")]
+            last = sub[sub.lambda_over_V == sub.lambda_over_V.max()]
+            place_labels(axes[i, j], last.lambda_over_V.to_numpy(), last.U.to_numpy(),
+                         [r.replace("only ", "")[:18] for r in last.router])
+    handles = [plt.Line2D([], [], color=c, label=r) for r, c in colours.items() if r in set(means["router"])]
     handles += [plt.Line2D([], [], ls="--", color=SINGLE_GREYS[0], label="single models (grey, dashed)"),
                 plt.Line2D([], [], ls=":", color="black", label="first abandonment by choice")]
     fig.legend(handles=handles, loc="center right", fontsize=FONT, frameon=False)
