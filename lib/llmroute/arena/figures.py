@@ -29,13 +29,14 @@ def router_colours(routers: Sequence[str]) -> dict[str, str]:
     return dict(zip(others, ROUTER_COLOURS))
 
 
-def place_labels(ax: plt.Axes, x: np.ndarray, y: np.ndarray, labels: list[str], *, fontsize: float = FONT) -> int:
+def place_labels(ax: plt.Axes, x: np.ndarray, y: np.ndarray, labels: list[str], *, fontsize: float = FONT,
+                 renderer=None) -> int:
     """Annotate points without overlapping text: each label takes the first of four offsets whose box is free
     (boxes from the rendered text extents); a label with no free place is left out (the point stays).
-    Returns the number of labels placed."""
-    fig = ax.figure
-    fig.canvas.draw()
-    renderer = fig.canvas.get_renderer()
+    Returns the number of labels placed. ``renderer``: of a figure already drawn once (else the figure is drawn)."""
+    if renderer is None:
+        ax.figure.canvas.draw()
+        renderer = ax.figure.canvas.get_renderer()
     taken: list = []
     placed = 0
     for xi, yi, lab in zip(x, y, labels):
@@ -67,7 +68,8 @@ def glance_figure(agg: pd.DataFrame, data: Mapping[str, object], labels: Mapping
     n = len(data)
     ncol = min(3, n)
     nrow = int(np.ceil(n / ncol))
-    fig, axes = plt.subplots(nrow, ncol, figsize=(4.6 * ncol + 2.8, 4.0 * nrow), squeeze=False)
+    fig, axes = plt.subplots(nrow, ncol, figsize=(4.6 * ncol + 2.8, 4.0 * nrow), squeeze=False,
+                             layout="none")
     for ax, k in zip(axes.ravel(), data):
         sub_all = agg[(agg.dataset == k) & agg.user.isin([m for m, _, _ in MODES])]
         singles = list(dict.fromkeys(r for r in sub_all.router if r.startswith("only ")))
@@ -88,10 +90,12 @@ def glance_figure(agg: pd.DataFrame, data: Mapping[str, object], labels: Mapping
     for ax in axes.ravel()[n:]:
         ax.axis("off")
     fig.tight_layout(rect=(0, 0, 1 - 2.8 / (4.6 * ncol + 2.8), 0.95))
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
     for ax, k in zip(axes.ravel(), data):
         sub = agg[(agg.dataset == k) & (agg.user == MODES[0][0]) & agg.router.str.startswith("only ")]
         place_labels(ax, sub.cost_per_solved.to_numpy(), sub.user_utility.to_numpy(),
-                     [r.replace("only ", "")[:22] for r in sub.router])
+                     [r.replace("only ", "")[:22] for r in sub.router], renderer=renderer)
     handles = [plt.Line2D([], [], marker="o", ls="", color=c, label=r) for r, c in colours.items()]
     handles += [plt.Line2D([], [], marker="^", ls="", color=SINGLE_GREYS[0], label="single models (named)")]
     handles += [plt.Line2D([], [], marker=m, ls="", mfc=f, mec="black", color="black", label=lab)
@@ -111,7 +115,7 @@ def lambda_figure(means: pd.DataFrame, labels: Mapping[str, str], thresholds: pd
     ds = list(dict.fromkeys(means["dataset"]))
     modes = list(dict.fromkeys(means["redraw"]))
     fig, axes = plt.subplots(len(modes), len(ds), figsize=(3.3 * len(ds) + 2.8, 3.6 * len(modes)), squeeze=False,
-                             sharex=True)
+                             sharex=True, layout="none")
     for i, rd in enumerate(modes):
         for j, d in enumerate(ds):
             ax = axes[i, j]
@@ -133,12 +137,14 @@ def lambda_figure(means: pd.DataFrame, labels: Mapping[str, str], thresholds: pd
             if j == 0:
                 ax.set_ylabel("user utility per task at q*", fontsize=FONT)
     fig.tight_layout(rect=(0, 0, 1 - 2.8 / (3.3 * len(ds) + 2.8), 1))
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
     for i, rd in enumerate(modes):
         for j, d in enumerate(ds):
             sub = means[(means.dataset == d) & (means.redraw == rd) & means.router.str.startswith("only ")]
             last = sub[sub.lambda_over_V == sub.lambda_over_V.max()]
             place_labels(axes[i, j], last.lambda_over_V.to_numpy(), last.U.to_numpy(),
-                         [r.replace("only ", "")[:18] for r in last.router])
+                         [r.replace("only ", "")[:18] for r in last.router], renderer=renderer)
     handles = [plt.Line2D([], [], color=c, label=r) for r, c in colours.items() if r in set(means["router"])]
     handles += [plt.Line2D([], [], ls="--", color=SINGLE_GREYS[0], label="single models (grey, dashed)"),
                 plt.Line2D([], [], ls=":", color="black", label="first abandonment by choice")]
