@@ -24,10 +24,11 @@ from conftest import tiny_outcomes
 @pytest.mark.parametrize("redraw, q, expected", [
     # model "s" on tiny: rows a..d stored (0,1,0,0), domains x,x,y,y -> redraw rates x: 1/2, y: 0; latency
     # (.1,.2,.1,.3) s at 1 per second; cap 3 passes.
-    # q=0: a: S=.5+.5*.5=.75, N=1+1+.5=2.5, U=.75-.25=.5; b: .8; c: N=3, U=-.3; d: -.9 -> mean .025
-    ("independent", 0.0, 0.025),
-    # q=.5: a: g=(.5,.125): S=.3125, N=1.625, U=.15; b: .8; c: g=(.5,.25), U=-.175; d: -.525 -> .0625
-    ("independent", 0.5, 0.0625),
+    # independent re-prompts redraw latency too: they cost the domain mean (x: .15 s, y: .2 s)
+    # q=0: a: S=.5+.5*.5=.75, 1.5 re-prompts, U=.75-.1-.15*1.5=.425; b: .8; c: -.1-.2*2=-.5; d: -.3-.4=-.7
+    ("independent", 0.0, 0.00625),
+    # q=.5: a: g=(.5,.125): S=.3125, R=.625, U=.11875; b: .8; c: g=(.5,.25), U=-.25; d: -.45 -> .0546875
+    ("independent", 0.5, 0.0546875),
     # stored outcome again: failed rows never succeed: a -.3, b .8, c -.3, d -.9 -> -.175
     ("same", 0.0, -0.175),
 ])

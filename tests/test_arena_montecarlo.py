@@ -115,11 +115,16 @@ def test_best_response_game_router_example_B() -> None:
     for s, q in [(0.2, 1.0), (0.3, 0.0), (1.0, 0.0), (0.0, 1.0)]:
         pol = GamePolicy(i=1, s=s, small=0, large=1, c=(1, 5), t=(2, 3), p=(0.3, 0.9), P=5.0)
         assert game_best_response(pol, 5.0) == q
-    # with the arena: the cascade (1, 0.2) is abandoned after one failure (q* = 1)
-    o = pair_zoo(2)
-    pol = GamePolicy(i=1, s=0.2, small=0, large=1, c=(1, 5), t=(2, 3), p=(0.3, 0.9))
-    res = run_arena(o, GameCascade(pol), ArenaUser(V=5.0, t=(2, 3), q="best_response"), seed=0, n=500)
-    assert res.q_used == 1.0 and res.tasks["attempts"].max() == 1 and "game closed form" in res.q_source
+    # with the arena: its simulated best response agrees with the game's on an i.i.d. pair (p = .3, .9)
+    rng = np.random.default_rng(2)
+    qual = (rng.random((4000, 2)) < np.array([0.3, 0.9])).astype(float)
+    o = Outcomes(name="B", models=("M1", "M2"), quality=qual, cost=np.tile((1.0, 5.0), (4000, 1)), cost_unit="USD",
+                 request_id=np.arange(4000).astype(str), domain=np.full(4000, "d"))
+    for s, q in [(0.05, 1.0), (1.0, 0.0)]:
+        pol = GamePolicy(i=1, s=s, small=0, large=1, c=(1, 5), t=(2, 3), p=(0.3, 0.9))
+        res = run_arena(o, GameCascade(pol), ArenaUser(V=5.0, t=(2, 3), q="best_response", max_attempts=30),
+                        seed=0)
+        assert res.q_used == q == game_best_response(pol, 5.0) and "simulated" in res.q_source
 
 
 def test_game_optimal_router_on_measured_pair() -> None:

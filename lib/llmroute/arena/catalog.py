@@ -11,25 +11,33 @@ Datasets (:data:`ARENA_DATASETS`), each a seeded subsample of at most ``n_max`` 
   ``meta["latency_synthetic"]``;
 * ``omnisbench`` — gpt-5-nano vs claude-opus-5, USD and measured latency (the cheap model is the slower one).
 
+A dataset may also be a file readable by :func:`llmroute.data.read` (:func:`load_arena_dataset` takes a path).
+
 Routers (:func:`arena_routers`): single models (all of them on zoos of <= 3 models; otherwise the cheapest, the
-most accurate, the provider's cheapest-per-success and the user's preferred one), uniform random, educated
-guessing (alpha), the RouteLLM-style threshold router and the RouterDC-style router (:mod:`llmroute.messplus.
-baselines`, cross-fitted scores, our stand-ins), the game-optimal policy and the full cascade (1,1) on the pair
-(cheapest, most accurate) (:mod:`.game_routers`), MESS+ (online MLP predictor), PickLLM L_R-I and Q-learning.
+most accurate, the provider's cheapest-per-success and the user's preferred one), uniform random and educated
+guessing (alpha) from the router registry (:func:`llmroute.routers.get`), the RouteLLM-style threshold router and
+the RouterDC-style router (:mod:`llmroute.messplus.baselines`, cross-fitted scores on the arena's features; the
+RouterDC-style rule is RouterDC's own: the model of highest predicted correctness, no cost term), the
+game-optimal policy and the full cascade (1,1) on the pair (cheapest, most accurate) (:mod:`.game_routers`),
+MESS+ (online MLP predictor), PickLLM L_R-I (:class:`~llmroute.pickllm.PickLLMLRI`) and Q-learning.
+A learned router on a dataset with neither request text nor features has nothing per request to learn from:
+:func:`arena_routers` warns (:class:`LearnedRouterFallback`) and says what it fell back to (per-domain routing;
+a single model when its choice never varies).
 The SLA target ``alpha`` of a dataset is the midpoint of the cheapest and the most accurate model's success rate.
 """
 from __future__ import annotations
 
 from collections.abc import Callable
+import warnings
 from dataclasses import replace
 from typing import Any
 
 import numpy as np
 
 from ..data.schema import Outcomes
+from ..routers import get as get_router
 from ..routers.base import Router
-from ..routers.baselines import EducatedGuessing, SingleModel, UniformRandom
-from .game_routers import GameCascade, GamePolicy, game_optimal_router, measure_pair
+from .game_routers import GameCascade, GamePolicy, game_optimal_router, pair_params
 from .metrics import measured_params, static_game_table
 from .users import ArenaUser
 
@@ -46,12 +54,46 @@ LABELS: dict[str, str] = {"messplus": "MESS+ Llama zoo", "synthetic": "synthetic
                           "omnisbench": "OmnisBench"}
 
 
+class LearnedRouterFallback(UserWarning):
+    """A learned router was built on data that gives it nothing per request to learn from."""
+
+
+def dataset_keys(dataset: str | None) -> tuple[str, ...]:
+    """The arena's datasets for the notebook parameter ``dataset``: ``None`` or ``"all"`` = every built-in one
+    (:data:`ARENA_DATASETS`), a built-in name, or a path of a file readable by :func:`llmroute.data.read`."""
+    from pathlib import Path
+
+    if dataset is None or dataset == "all":
+        return ARENA_DATASETS
+    if dataset in ARENA_DATASETS:
+        return (dataset,)
+    if Path(dataset).is_file():
+        return (str(dataset),)
+    raise ValueError(f"dataset={dataset!r} is not allowed: must be 'all', one of {', '.join(ARENA_DATASETS)}, or "
+                     "the path of an existing outcome file (csv, parquet or jsonl; see llmroute.data.read)")
+
+
+def dataset_label(key: str) -> str:
+    """Display name of an arena dataset key (a built-in name or a file path)."""
+    from pathlib import Path
+
+    return LABELS.get(key, Path(key).name)
+
+
 def load_arena_dataset(key: str, n_max: int | None, seed: int = 0) -> Outcomes:
-    """A seeded subsample (at most ``n_max`` rows) of dataset ``key`` with latency (measured or synthesised)."""
+    """A seeded subsample (at most ``n_max`` rows) of dataset ``key`` with latency (measured or synthesised).
+    ``key`` is a built-in name (:data:`ARENA_DATASETS`) or a file path (:func:`llmroute.data.read`)."""
     from ..data.registry import load_or_synthetic
 
     rng = np.random.default_rng(seed)
-    if key == "synthetic":
+    if key not in ARENA_DATASETS:
+        from ..data import read
+
+        full = read(key)
+        if n_max is not None and full.n_requests > n_max:
+            full = full.take(np.sort(rng.choice(full.n_requests, n_max, replace=False)))
+        out = full
+    elif key == "synthetic":
         from ..data.messplus import MESSPLUS_BENCHMARKS
         from ..data.synthetic import synthetic_zoo
 
@@ -66,7 +108,7 @@ def load_arena_dataset(key: str, n_max: int | None, seed: int = 0) -> Outcomes:
         from ..pickllm.sessions import with_synthetic_latency
 
         out = with_synthetic_latency(out, rng)
-    return replace(out, name=key, meta={**out.meta, "arena_key": key})
+    return replace(out, name=key if key in ARENA_DATASETS else out.name, meta={**out.meta, "arena_key": key})
 
 
 def single_model_name(model: str) -> str:
@@ -82,7 +124,8 @@ def churn_penalty(outcomes: Outcomes) -> float:
 def arena_users(outcomes: Outcomes, *, V: float, latency_rate: float, max_attempts: int) -> dict[str, ArenaUser]:
     """The three users of the arena (:data:`USER_MODES`), all with value ``V``, latency cost ``latency_rate`` per
     second and churn penalty :func:`churn_penalty`: passive (``q = 1``), and reactive users who best-respond
-    (``q="best_response"``) with re-prompts that redraw independently or return the stored outcome."""
+    (``q="best_response"``, computed from the simulated arena: :func:`~.users.best_response_q`) with re-prompts
+    that redraw independently or return the stored outcome."""
     P = churn_penalty(outcomes)
     common = dict(V=V, latency_rate=latency_rate, P=P)
     return {"passive": ArenaUser.passive(**common),
@@ -117,6 +160,31 @@ def single_models(outcomes: Outcomes, user: ArenaUser) -> list[int]:
     return sorted(set(ks))
 
 
+def has_request_signal(outcomes: Outcomes) -> bool:
+    """Whether a learned router can tell requests apart: the table has features, or text with >= 2 values."""
+    return outcomes.features is not None or (outcomes.text is not None and len({str(t) for t in outcomes.text}) > 1)
+
+
+def _warn_fallback(outcomes: Outcomes, router: Router) -> None:
+    """Warn that a fixed learned router was scored without per-request signal, naming what it does instead."""
+    import copy
+
+    from ..replay import batch_choices, zoo_info
+
+    probe = copy.deepcopy(router)
+    probe.reset(zoo_info(outcomes, None), np.random.default_rng(0))
+    ch = batch_choices(outcomes, probe, np.arange(outcomes.n_requests))
+    used = np.unique(ch) if ch is not None else np.array([], dtype=int)
+    if used.size == 1:
+        what = (f"a single model: it serves {outcomes.models[int(used[0])]} on every request (its numbers are "
+                f"those of {single_model_name(outcomes.models[int(used[0])])!r})")
+    else:
+        what = (f"per-domain routing over {len(outcomes.domains)} domains (models served: "
+                f"{', '.join(outcomes.models[int(k)] for k in used)})")
+    warnings.warn(f"{router.name} on {outcomes.name}: the data has neither request text nor features, so it learns "
+                  f"from the domain one-hot only and falls back to {what}", LearnedRouterFallback, stacklevel=3)
+
+
 def _features(outcomes: Outcomes, dim: int = 16) -> np.ndarray:
     """Request features for the learned routers (the arena's own, lighter than the MESS+ notebooks'): synthetic
     features when present; else text as TF-IDF of hashed unigrams and bigrams (4,096 buckets) reduced by truncated
@@ -143,9 +211,7 @@ def _features(outcomes: Outcomes, dim: int = 16) -> np.ndarray:
 
 
 def _pickllm(outcomes: Outcomes, kind: str) -> Router:
-    import warnings
-
-    from ..pickllm import LRIParams, PickLLMQ, PickLLMSLA, QParams, RewardConfig
+    from ..pickllm import LRIParams, PickLLMLRI, PickLLMQ, QParams, RewardConfig
     from ..pickllm.sessions import default_bounds
 
     cfg = RewardConfig(w_a=1.0, w_c=0.5, cost_unit="frac_of_max", numerator_floor=1e-3)
@@ -153,7 +219,7 @@ def _pickllm(outcomes: Outcomes, kind: str) -> Router:
         warnings.simplefilter("ignore")
         b = default_bounds(outcomes, cfg)
     if kind == "lri":
-        return PickLLMSLA(cfg, LRIParams(b=0.1, bounds=b), name="PickLLM L_R-I")
+        return PickLLMLRI(cfg, LRIParams(b=0.1, bounds=b), name="PickLLM L_R-I")
     return PickLLMQ(cfg, QParams(alpha=0.1, reward_norm="fixed_bounds", bounds=b), name="PickLLM Q-learning")
 
 
@@ -169,16 +235,18 @@ def arena_routers(outcomes: Outcomes, user: ArenaUser, *, alpha: float | None = 
     out: dict[str, Router] = {}
     if "single" in fam:
         for k in single_models(outcomes, user):
-            r = SingleModel(k)
+            r = get_router("single", outcomes, model=k)
             r.name = single_model_name(outcomes.models[k])
             out[r.name] = r
     if "random" in fam:
-        out["random"] = UniformRandom()
+        out["random"] = get_router("random", outcomes)
     if "educated" in fam:
-        out["educated guessing"] = EducatedGuessing(outcomes.mean_quality(), alpha)
+        out["educated guessing"] = get_router("educated-guessing", outcomes, alpha=alpha)
+        out["educated guessing"].name = "educated guessing"
     small, large = pair(outcomes, user.success_threshold)
     need_feat = fam & {"routellm", "routerdc", "messplus"}
     x = _features(outcomes) if need_feat else None
+    blind = need_feat and not has_request_signal(outcomes)
     if fam & {"routellm", "routerdc"}:
         probs, win = crossfit_scores(x, outcomes.quality, weak=small, strong=large)
         if "routellm" in fam:
@@ -188,11 +256,19 @@ def arena_routers(outcomes: Outcomes, user: ArenaUser, *, alpha: float | None = 
                                                             name="RouteLLM-style threshold")
         if "routerdc" in fam:
             out["RouterDC-style"] = RouterDCStyle(probs)
+    if blind:
+        for name in ("RouteLLM-style threshold", "RouterDC-style"):
+            if name in out:
+                _warn_fallback(outcomes, out[name])
+        if "messplus" in fam:
+            warnings.warn(f"{MESSPLUS} on {outcomes.name}: the data has neither request text nor features, so its "
+                          "correctness predictor sees only the domain one-hot (per-domain predictions)",
+                          LearnedRouterFallback, stacklevel=2)
     if "game" in fam and large != small:
         g = game_optimal_router(outcomes, user, small, large)
         g.name = f"{GAME_OPTIMAL_PREFIX} ({g.game_policy.i},{g.game_policy.s:.3g})"
         out[g.name] = g
-        m = measure_pair(outcomes, user, small, large)
+        m = pair_params(outcomes, user, small, large)
         pol = GamePolicy(i=1, s=1.0, small=small, large=large, c=m["c"], t=m["t"], p=m["p"], P=user.P)
         out[GAME_CASCADE] = GameCascade(pol, GAME_CASCADE)
     if "messplus" in fam:

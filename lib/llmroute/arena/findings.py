@@ -24,7 +24,7 @@ import pandas as pd
 from ..data.schema import Outcomes
 from ..routers.base import Router
 from .catalog import GAME_CASCADE, GAME_OPTIMAL_PREFIX, MESSPLUS, pair
-from .game_routers import game_optimal_router, game_params, measure_pair
+from .game_routers import game_optimal_router, game_params, pair_params
 from .metrics import measured_params, misalignment, per_domain_static_utility, static_expected_utility, \
     static_game_table
 from .users import ArenaUser, run_arena
@@ -32,9 +32,13 @@ from .users import ArenaUser, run_arena
 #: Columns of the arena's run table averaged over seeds by :func:`aggregate_runs`.
 GROUP_KEYS: tuple[str, ...] = ("dataset", "user", "router", "family", "redraw", "q_source")
 MEAN_COLUMNS: tuple[str, ...] = (
-    "q", "mean_attempts", "success_rate", "abandon_rate", "capped_rate", "cost_per_task", "cost_per_solved",
+    "q", "mean_attempts", "success_rate", "abandon_rate", "abandon_choice_rate", "capped_rate", "cost_per_task",
+    "cost_per_solved",
     "user_utility", "provider_J", "quality_per_pass", "quality_first_pass", "latency_s_per_task",
     "sla_pass_ok", "sla_first_ok", "sla_task_ok")
+#: Columns of :func:`aggregate_runs` that also get a 95 % half-width over seeds (``<col>_ci``).
+CI_COLUMNS: tuple[str, ...] = ("success_rate", "abandon_choice_rate", "capped_rate", "cost_per_solved", "user_utility",
+                               "provider_J", "quality_per_pass")
 
 
 @dataclass(frozen=True)
@@ -54,7 +58,8 @@ def _need(df: pd.DataFrame, cols: Sequence[str], what: str) -> None:
 
 
 def aggregate_runs(raw: pd.DataFrame) -> pd.DataFrame:
-    """Seed means of the run table per (dataset, user, router, family, redraw, q_source), in first-seen order.
+    """Seed means of the run table per (dataset, user, router, family, redraw, q_source), in first-seen order,
+    with 95 % half-widths ``<col>_ci`` of :data:`CI_COLUMNS` (:func:`ci95`) and ``n_seeds``.
 
     The SLA flags become the share of seeds that met the target; ``q_source`` keeps only the text before the
     first ':' (the per-seed effective-model detail is dropped). ``user_regret = max_k U(only k) - U(router)``
@@ -65,7 +70,11 @@ def aggregate_runs(raw: pd.DataFrame) -> pd.DataFrame:
     for c in ("sla_pass_ok", "sla_first_ok", "sla_task_ok"):
         r[c] = r[c].astype(float)
     r["q_source"] = r["q_source"].astype(str).str.split(":").str[0]
-    agg = r.groupby(list(GROUP_KEYS), sort=False)[list(MEAN_COLUMNS)].mean().reset_index()
+    g = r.groupby(list(GROUP_KEYS), sort=False)
+    agg = g[list(MEAN_COLUMNS)].mean().reset_index()
+    for c in CI_COLUMNS:
+        agg[f"{c}_ci"] = g[c].apply(lambda x: ci95(x.to_numpy())).to_numpy()
+    agg["n_seeds"] = g.size().to_numpy()
     single = agg[agg["family"] == "single model"]
     best = single.groupby(["dataset", "user"], sort=False)["user_utility"].max()
     key = pd.MultiIndex.from_frame(agg[["dataset", "user"]])
@@ -123,7 +132,7 @@ def game_table(data: Mapping[str, Outcomes], users: Mapping[str, ArenaUser]) -> 
         small, large = pair(o, u.success_threshold)
         row: dict[str, Any] = {"dataset": k, **mis, "P_churn": u.P}
         if small != large:
-            m = measure_pair(o, u, small, large)
+            m = pair_params(o, u, small, large)
             pol = game_optimal_router(o, u, small, large).game_policy
             g = game_params(pol, u.V)
             c, p = np.asarray(m["c"]), np.asarray(m["p"])
@@ -256,3 +265,169 @@ def static_gap_check(outcomes: Outcomes, user: ArenaUser, k_user: int | str, k_p
               "pooled_closed_form_gap": float(pooled[ku] - pooled[kp]),
               "max_attempts": user.max_attempts, "q": float(runs["q_user_route"].iloc[0])}
     return Finding(float(z), detail)
+
+
+# ---- users who leave: the latency-cost sweep ----------------------------------------------------------------
+
+def ci95(x: np.ndarray) -> float:
+    """Half-width of the 95 % t-interval of the mean of ``x`` (NaN for fewer than 2 values)."""
+    from scipy import stats
+
+    x = np.asarray(x, dtype=float)
+    if x.size < 2:
+        return float("nan")
+    return float(stats.t.ppf(0.975, x.size - 1) * x.std(ddof=1) / np.sqrt(x.size))
+
+
+def lambda_sweep(raw: pd.DataFrame, lambdas_over_V: Sequence[float],
+                 exclude: Sequence[str] = (GAME_OPTIMAL_PREFIX,)) -> pd.DataFrame:
+    """Per best-response run of ``raw`` (rows with ``_curves``, :func:`~.users.retry_curves`) and per latency
+    cost ``lambda/V`` of ``lambdas_over_V``: the user's best response ``q*`` (:func:`~.users.best_response_q`)
+    and the expected metrics at ``q*`` (:func:`~.users.expected_under_q`: ``U``, ``J``, ``S``, abandonment by
+    choice, capped, cost per task), plus the provider's ``J`` at ``q = 1`` (a user who leaves after one failure,
+    what throttling achieves). Routers whose name starts with a prefix of ``exclude`` are left out (the
+    game-optimal policy is solved for one latency cost). The path of each run is its ``q = 0`` run's, so for
+    learning routers the router's trajectory is the one it learned with users who always re-prompt."""
+    from .users import best_response_q, expected_under_q
+
+    _need(raw, ("dataset", "redraw", "router", "seed", "_curves"), "lambda_sweep(raw)")
+    lam = np.asarray(lambdas_over_V, dtype=float)
+    rows = []
+    for r in raw[raw["_curves"].notna()].to_dict("records"):
+        if any(str(r["router"]).startswith(p) for p in exclude):
+            continue
+        c = r["_curves"]
+        for lv in lam:
+            rate = lv * c["V"]
+            q, _ = best_response_q(c, latency_rate=rate)
+            e = expected_under_q(c, q, latency_rate=rate)
+            j1 = float(expected_under_q(c, 1.0, latency_rate=rate)["J"])
+            rows.append({"dataset": r["dataset"], "redraw": r["redraw"], "router": r["router"], "seed": r["seed"],
+                         "lambda_over_V": float(lv), "q_star": q, "U": float(e["U"]), "J": float(e["J"]),
+                         "S": float(e["S"]), "abandon_choice": float(e["abandon_choice"]),
+                         "capped": float(e["capped"]), "cost_per_task": float(e["cost_per_task"]), "J_q1": j1})
+    return pd.DataFrame(rows)
+
+
+def sweep_means(sweep: pd.DataFrame) -> pd.DataFrame:
+    """Seed means with 95 % half-widths (``<col>_ci``) per (dataset, redraw, router, lambda/V)."""
+    keys = ["dataset", "redraw", "router", "lambda_over_V"]
+    cols = ["q_star", "U", "J", "S", "abandon_choice", "capped", "cost_per_task", "J_q1"]
+    g = sweep.groupby(keys, sort=False)
+    out = g[cols].mean().reset_index()
+    for c in ("U", "J", "abandon_choice", "capped", "q_star"):
+        out[f"{c}_ci"] = g[c].apply(lambda x: ci95(x.to_numpy())).to_numpy()
+    out["n_seeds"] = g.size().to_numpy()
+    return out
+
+
+def best_routers(means: pd.DataFrame) -> pd.DataFrame:
+    """Per (dataset, redraw, lambda/V): the router of highest mean user utility (best for the user) and of
+    lowest mean provider loss ``J`` (best for the provider), their values and their abandonment by choice."""
+    rows = []
+    for (d, rd, lv), sub in means.groupby(["dataset", "redraw", "lambda_over_V"], sort=False):
+        u = sub.loc[sub["U"].idxmax()]
+        p = sub.loc[sub["J"].idxmin()]
+        rows.append({"dataset": d, "redraw": rd, "lambda_over_V": lv, "best_for_user": u["router"],
+                     "U_user_best": u["U"], "U_user_best_ci": u["U_ci"], "abandon_choice_user_best": u["abandon_choice"],
+                     "best_for_provider": p["router"], "J_provider_best": p["J"], "J_provider_best_ci": p["J_ci"],
+                     "U_under_provider_best": p["U"], "abandon_choice_provider_best": p["abandon_choice"],
+                     "aligned": bool(u["router"] == p["router"]),
+                     "routers_abandoned": int((sub["abandon_choice"] > 0).sum()), "routers": int(len(sub))})
+    return pd.DataFrame(rows)
+
+
+def abandonment_thresholds(means: pd.DataFrame) -> pd.DataFrame:
+    """Per (dataset, redraw): the smallest swept ``lambda/V`` at which some router's users abandon by choice
+    (seed-mean share of tasks abandoned by choice > 0), the router, and the largest swept ``lambda/V``
+    (NaN threshold: no abandonment on the grid)."""
+    rows = []
+    for (d, rd), sub in means.groupby(["dataset", "redraw"], sort=False):
+        hit = sub[sub["abandon_choice"] > 0].sort_values(["lambda_over_V", "router"])
+        rows.append({"dataset": d, "redraw": rd,
+                     "threshold_lambda_over_V": float(hit["lambda_over_V"].iloc[0]) if len(hit) else float("nan"),
+                     "first_router": str(hit["router"].iloc[0]) if len(hit) else "",
+                     "grid_max": float(sub["lambda_over_V"].max())})
+    return pd.DataFrame(rows)
+
+
+def pair_predictions(data: Mapping[str, Outcomes], users: Mapping[str, ArenaUser], sweep: pd.DataFrame,
+                     names: Mapping[str, Mapping[str, str]]) -> pd.DataFrame:
+    """The game's predictions against the arena on each dataset's measured pair, per (dataset, redraw,
+    lambda/V). Policies: static small ``(1,0)``, static large ``(2,0)`` and the cascade ``(1,1)``
+    (router names per dataset in ``names[dataset]`` under keys ``small``, ``large``, ``cascade``).
+
+    Predicted (game closed forms on the pair's measured ``c, t = lambda x mean latency, p``, each policy at the
+    user's best response, :func:`~.game_routers.game_best_response`): the provider's pick ``argmin J``, the
+    user's pick ``argmax U`` and the throttling gain ``G = min_static J(q*) - min_static J(q = 1)``.
+    Measured: the same from the sweep's seed means. A mismatch counts only when the measured difference
+    between the measured and the predicted pick is significant (paired over seeds, 95 % interval excluding 0);
+    for throttling, when the measured gain has the other sign than predicted and its interval excludes 0."""
+    from .game_routers import GamePolicy, game_best_response, game_closed_form
+
+    rows = []
+    pol_keys = (("small", 1, 0.0), ("large", 2, 0.0), ("cascade", 1, 1.0))
+    for (d, rd, lv), sub in sweep.groupby(["dataset", "redraw", "lambda_over_V"], sort=False):
+        if d not in names:
+            continue
+        o, u = data[d], users[d]
+        nm = names[d]
+        small, large = pair(o, u.success_threshold)
+        m = pair_params(o, replace_rate(u, lv * u.V), small, large)
+        pred = {}
+        for key, i, s in pol_keys:
+            pol = GamePolicy(i=i, s=s, small=m["small"], large=m["large"], c=m["c"], t=m["t"], p=m["p"], P=u.P)
+            qs = game_best_response(pol, u.V)
+            cf = game_closed_form(pol, u.V, qs)
+            cf1 = game_closed_form(pol, u.V, 1.0)
+            pred[key] = (cf["U"], cf["J"], cf1["J"])
+        piv = {k: sub[sub["router"] == nm[k]].set_index("seed") for k, _, _ in pol_keys}
+        if any(v.empty for v in piv.values()):
+            continue
+        seeds = sorted(set.intersection(*(set(v.index) for v in piv.values())))
+        U = {k: piv[k].loc[seeds, "U"].to_numpy() for k in piv}
+        J = {k: piv[k].loc[seeds, "J"].to_numpy() for k in piv}
+        J1 = {k: piv[k].loc[seeds, "J_q1"].to_numpy() for k in piv}
+        keys = [k for k, _, _ in pol_keys]
+        p_prov = min(keys, key=lambda k: pred[k][1])
+        p_user = max(keys, key=lambda k: pred[k][0])
+        m_prov = min(keys, key=lambda k: J[k].mean())
+        m_user = max(keys, key=lambda k: U[k].mean())
+
+        def sig(x: np.ndarray) -> bool:
+            return bool(abs(x.mean()) > ci95(x)) if x.size > 1 else False
+
+        G_pred = min(pred["small"][1], pred["large"][1]) - min(pred["small"][2], pred["large"][2])
+        G_meas = np.minimum(J["small"], J["large"]) - np.minimum(J1["small"], J1["large"])
+        rows.append({"dataset": d, "redraw": rd, "lambda_over_V": lv, "n_seeds": len(seeds),
+                     "pred_provider": p_prov, "meas_provider": m_prov,
+                     "provider_mismatch": bool(m_prov != p_prov and sig(J[p_prov] - J[m_prov])),
+                     "pred_user": p_user, "meas_user": m_user,
+                     "user_mismatch": bool(m_user != p_user and sig(U[m_user] - U[p_user])),
+                     "pred_static": p_prov != "cascade", "meas_static": m_prov != "cascade",
+                     "pred_misaligned": p_prov != p_user, "meas_misaligned": m_prov != m_user,
+                     "pred_delta_U": pred[p_user][0] - pred[p_prov][0],
+                     "meas_delta_U": float(U[m_user].mean() - U[m_prov].mean()),
+                     "pred_throttling_gain": G_pred, "meas_throttling_gain": float(G_meas.mean()),
+                     "meas_throttling_gain_ci": ci95(G_meas),
+                     "throttling_mismatch": bool((G_pred > 0) != (G_meas.mean() > 0) and sig(G_meas))})
+    return pd.DataFrame(rows)
+
+
+def replace_rate(user: ArenaUser, rate: float) -> ArenaUser:
+    """``user`` with latency cost ``rate`` value units per second."""
+    from dataclasses import replace
+
+    return replace(user, latency_rate=float(rate))
+
+
+def prediction_mismatches(pred: pd.DataFrame, redraw: str, column: str) -> Finding:
+    """Number of (dataset, lambda/V) cells with users ``redraw`` where the game's prediction ``column``
+    (``provider_mismatch``, ``user_mismatch`` or ``throttling_mismatch``) fails significantly; the note names
+    the cells."""
+    _need(pred, ("dataset", "redraw", "lambda_over_V", column), "prediction_mismatches")
+    sub = pred[pred["redraw"] == redraw]
+    bad = sub[sub[column].astype(bool)]
+    note = "" if bad.empty else "fails on: " + ", ".join(f"{d} at lambda/V={lv:g}" for d, lv in
+                                                         zip(bad["dataset"], bad["lambda_over_V"]))
+    return Finding(int(len(bad)), {"cells": int(len(sub)), "datasets": int(sub["dataset"].nunique())}, note)

@@ -14,12 +14,12 @@ measured ``(c, t, p)`` of a pair through :mod:`llmroute.game` (the closed-form p
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
 
-from .._validate import check_choice, check_int, check_nonneg, check_prob, check_vector
+from .._validate import check_choice, check_int, check_nonneg, check_prob, check_vector, fail
 from ..data.schema import Outcomes
 from ..routers.base import Request, RequestBatch, Router, ZooInfo
 
@@ -49,15 +49,36 @@ class GamePolicy:
         check_nonneg("P", self.P)
 
 
-def measure_pair(outcomes: Outcomes, user: Any, small: int | str, large: int | str) -> dict[str, tuple]:
+def pair_params(outcomes: Outcomes, user: Any, small: int | str, large: int | str) -> dict[str, Any]:
     """Measured per-pass ``c`` (mean cost), ``t`` (mean latency cost, value units) and ``p`` (success rate) of a
-    pair of models under ``user`` (an :class:`~llmroute.arena.users.ArenaUser`)."""
-    from .metrics import measured_params
+    pair of models under ``user`` (an :class:`~llmroute.arena.users.ArenaUser`), measured by the one
+    :func:`llmroute.game.calibrate.measure_pair` with the arena's pass rate (quality >= the user's
+    ``success_threshold``). ``t``: the user's per-pass ``t`` when given, else ``latency_rate`` times the mean
+    measured latency (``user.latency_s`` when the data has none), else 0."""
+    from ..game.calibrate import measure_pair as _measure
 
     ks = (outcomes.model_index(small), outcomes.model_index(large))
-    tab = measured_params(outcomes, user)
-    return {"small": ks[0], "large": ks[1], "c": tuple(float(tab["c"].iloc[k]) for k in ks),
-            "t": tuple(float(tab["t"].iloc[k]) for k in ks), "p": tuple(float(tab["p"].iloc[k]) for k in ks)}
+    if not ks[0] < ks[1]:
+        fail("small", small, f"a model listed before large={large!r} (cheaper; the table is cheapest first)")
+    sub = outcomes.select_models(list(ks))
+    has_lat = sub.latency is not None and np.isfinite(sub.latency).any(axis=0).all()
+    lat_s = None if has_lat or user.latency_s is None else tuple(user.latency_s[k] for k in ks)
+    if not has_lat and lat_s is None:
+        lat_s = (0.0, 0.0) if user.latency_rate is None else None
+    if not has_lat and sub.latency is not None:
+        sub = replace(sub, latency=None)
+    m = _measure(sub, latency_s=lat_s, pass_rate="threshold", threshold=user.success_threshold)
+    if user.t is not None:
+        t = tuple(float(user.t[k]) for k in ks)
+    elif user.latency_rate is not None:
+        t = tuple(float(user.latency_rate) * x for x in m.latency)
+    else:
+        t = (0.0, 0.0)
+    return {"small": ks[0], "large": ks[1], "c": m.c, "t": t, "p": m.p}
+
+
+#: The arena's former name of :func:`pair_params` (``llmroute.routers.registry`` still imports it).
+measure_pair = pair_params
 
 
 class _PairRouter(Router):
@@ -148,9 +169,9 @@ def game_closed_form(policy: GamePolicy, V: float, q: float) -> dict[str, float]
 def game_optimal_router(outcomes: Outcomes, user: Any, small: int | str, large: int | str) -> Router:
     """The provider-optimal game policy ``(i*, s*)`` for the measured pair (closed-form provider solver of
     :mod:`llmroute.game`), as a router: a :class:`GameCascade` when ``i* = 1`` and ``s* > 0``, else a
-    :class:`GameStatic`. ``user`` gives ``V``, ``P`` and the latency cost (:func:`measure_pair`)."""
+    :class:`GameStatic`. ``user`` gives ``V``, ``P`` and the latency cost (:func:`pair_params`)."""
     g = _game()
-    m = measure_pair(outcomes, user, small, large)
+    m = pair_params(outcomes, user, small, large)
     pol0 = GamePolicy(i=1, s=0.0, small=m["small"], large=m["large"], c=m["c"], t=m["t"], p=m["p"], P=user.P)
     sol = g.solve_closed_form(game_params(pol0, user.V))
     i = int(np.asarray(sol.i).reshape(()))

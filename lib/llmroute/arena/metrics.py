@@ -6,7 +6,8 @@ Per run (:func:`summarise`), over the ``n`` tasks of the stream:
   the plain replay engine's ``cost_per_request``. ``cost_per_pass``; ``cost_per_solved`` — total cost / solved
   tasks (the empirical cost-of-pass of the whole policy; ``inf`` when nothing is solved).
 * ``success_rate`` (the game's ``S``), ``abandon_rate = 1 - S`` (ended unsolved, by choice or at the cap),
-  ``capped_rate``, ``mean_attempts``.
+  ``abandon_choice_rate`` (the user left after a failure), ``capped_rate`` (the user would have re-prompted but
+  the attempt cap was reached), ``mean_attempts``.
 * ``user_utility`` — mean of ``V * solved - latency cost`` per task (the game's ``U``);
   ``provider_J`` — ``cost_per_task + P * abandon_rate`` (the game's ``J``).
 * ``quality_per_pass`` (mean served quality over passes: the quantity MESS+'s SLA controls, re-prompts being
@@ -37,42 +38,7 @@ import numpy as np
 import pandas as pd
 
 from ..data.schema import Outcomes
-from .users import ArenaResult, ArenaUser, latency_cost_table
-
-
-def summarise(res: ArenaResult, sla_alpha: float | None = None) -> dict[str, Any]:
-    """One row of arena metrics for a run (see the module docstring)."""
-    tk, ps = res.tasks, res.passes
-    n = len(tk)
-    total = float(tk["total_cost"].sum())
-    n_solved = int(tk["solved"].sum())
-    S = n_solved / n
-    P = float(res.user.get("P", 0.0))
-    out: dict[str, Any] = {
-        "router": res.router, "dataset": res.dataset, "seed": res.seed, "redraw": res.meta.get("redraw"),
-        "q": res.q_used, "q_source": res.q_source, "V": res.user["V"], "max_attempts": res.user["max_attempts"],
-        "n_tasks": n, "n_passes": len(ps), "mean_attempts": float(tk["attempts"].mean()),
-        "success_rate": S, "abandon_rate": 1.0 - S, "capped_rate": float(tk["capped"].mean()),
-        "cost_per_task": total / n, "cost_per_pass": total / len(ps),
-        "cost_per_solved": total / n_solved if n_solved else float("inf"),
-        "user_utility": float(tk["utility"].mean()), "user_utility_se": float(tk["utility"].std(ddof=1) / np.sqrt(n))
-        if n > 1 else float("nan"),
-        "latency_cost_per_task": float(tk["latency_cost"].mean()),
-        "latency_s_per_task": float(tk["total_latency_s"].mean()),
-        "provider_J": total / n + P * (1.0 - S),
-        "quality_per_pass": float(ps["quality"].mean()),
-        "quality_first_pass": float(ps.loc[ps["attempt"] == 0, "quality"].mean()),
-        "cost_unit": res.cost_unit,
-    }
-    if sla_alpha is not None:
-        out["sla_alpha"] = float(sla_alpha)
-        out["sla_pass_ok"] = bool(out["quality_per_pass"] >= sla_alpha)
-        out["sla_first_ok"] = bool(out["quality_first_pass"] >= sla_alpha)
-        out["sla_task_ok"] = bool(S >= sla_alpha)
-    served = np.bincount(ps["served"].to_numpy(), minlength=len(res.models)) / len(ps)
-    for k, m in enumerate(res.models):
-        out[f"served_{m}"] = float(served[k])
-    return out
+from .users import ArenaUser, domain_success_rates, latency_cost_table, summarise  # noqa: F401 (summarise re-exported)
 
 
 def measured_params(outcomes: Outcomes, user: ArenaUser) -> pd.DataFrame:
@@ -138,10 +104,12 @@ def static_expected_utility(outcomes: Outcomes, user: ArenaUser, k: int | str, q
     returns the stored outcome ``x_r``; after a failure the user abandons with probability ``q``, else
     re-prompts, up to ``A = user.max_attempts`` passes; a re-prompt succeeds with probability ``pi_r`` (the
     model's success rate in the request's domain for ``redraw="independent"``, ``0`` for ``"same"`` since the
-    stored outcome failed). With ``g_j = (1-q)^j (1-pi_r)^(j-1)`` the probability that re-prompt ``j`` happens,
+    stored outcome failed) and costs the user ``tbar_r`` (the model's mean latency cost in the request's domain for
+    ``"independent"``, whose re-prompts redraw the latency too; ``t_r`` for ``"same"``). With
+    ``g_j = (1-q)^j (1-pi_r)^(j-1)`` the probability that re-prompt ``j`` happens,
 
-        S_r = x_r + (1 - x_r) sum_{j=1}^{A-1} g_j pi_r,     N_r = 1 + (1 - x_r) sum_{j=1}^{A-1} g_j,
-        U = mean_r [V S_r - t_r N_r].
+        S_r = x_r + (1 - x_r) sum_{j=1}^{A-1} g_j pi_r,     R_r = (1 - x_r) sum_{j=1}^{A-1} g_j,
+        U = mean_r [V S_r - t_r - tbar_r R_r].
 
     Unlike the game's closed form ``U_k = xi_k / p_k`` (no cap, i.i.d. first pass), this keeps the attempt cap
     and the correlation of the stored first outcome with the request's latency and domain.
@@ -150,18 +118,18 @@ def static_expected_utility(outcomes: Outcomes, user: ArenaUser, k: int | str, q
     q = float(q)
     if not 0.0 <= q <= 1.0:
         raise ValueError(f"q={q} is not allowed: must be a probability in [0, 1]")
-    from .users import domain_success_rates
-
     thr = user.success_threshold
     x = (outcomes.quality[:, k] >= thr).astype(float)
     t = latency_cost_table(outcomes, user)[:, k]
     if user.redraw == "independent":
         dom, rates = domain_success_rates(outcomes, thr)
         pi = rates[dom, k]
+        tbar = (np.bincount(dom, weights=t) / np.bincount(dom))[dom]
     else:
         pi = np.zeros(outcomes.n_requests)
+        tbar = t
     j = np.arange(1, user.max_attempts)[None, :]
     g = (1.0 - q) ** j * (1.0 - pi[:, None]) ** (j - 1)
     S = x + (1.0 - x) * (g * pi[:, None]).sum(axis=1)
-    N = 1.0 + (1.0 - x) * g.sum(axis=1)
-    return float(np.mean(user.V * S - t * N))
+    R = (1.0 - x) * g.sum(axis=1)
+    return float(np.mean(user.V * S - t - tbar * R))

@@ -162,13 +162,23 @@ def latency_from_throughput(output_tokens: float, tokens_per_s: Sequence[float],
                  for i, (r, f) in enumerate(zip(tokens_per_s, ttft_s)))
 
 
+#: How a pass rate is read from stored quality (:func:`measure_pair`): its mean, or the share >= a threshold.
+PASS_RATE_DEFINITIONS: tuple[str, ...] = ("mean", "threshold")
+
+
 def measure_pair(outcomes: Outcomes, name: str | None = None, latency_s: Sequence[float] | None = None,
-                 latency_source: str | None = None) -> PairMeasurement:
-    """Per-pass means of a two-model :class:`Outcomes` (cheap model first): pass rate = mean quality,
-    ``c`` = mean cost per request, latency = mean measured latency (NaN ignored). ``latency_s`` supplies an
-    assumed per-model latency when the data has none (it is an error to pass it when the data has latency)."""
+                 latency_source: str | None = None, *, pass_rate: str = "mean",
+                 threshold: float = 0.5) -> PairMeasurement:
+    """Per-pass means of a two-model :class:`Outcomes` (cheap model first): ``c`` = mean cost per request,
+    latency = mean measured latency (NaN ignored), pass rate ``p`` by ``pass_rate``: ``"mean"`` = mean quality
+    (the game notebooks' definition), ``"threshold"`` = share of requests with quality >= ``threshold`` (the
+    arena's: a pass solves the task; both agree on 0/1 correctness). ``latency_s`` supplies an assumed per-model
+    latency when the data has none (it is an error to pass it when the data has latency)."""
     if outcomes.n_models != 2:
         fail("outcomes.models", outcomes.models, "exactly two models (cheap, big)")
+    if pass_rate not in PASS_RATE_DEFINITIONS:
+        fail("pass_rate", pass_rate, f"one of {PASS_RATE_DEFINITIONS}")
+    check_prob("threshold", threshold)
     if outcomes.latency is None:
         if latency_s is None:
             fail("latency_s", None, f"a per-model latency in seconds: {outcomes.name} has no latency")
@@ -179,9 +189,10 @@ def measure_pair(outcomes: Outcomes, name: str | None = None, latency_s: Sequenc
             fail("latency_s", latency_s, f"None: {outcomes.name} has measured latency")
         lat = tuple(float(x) for x in np.nanmean(outcomes.latency, axis=0))
         src = latency_source or "measured"
+    p = outcomes.quality.mean(0) if pass_rate == "mean" else (outcomes.quality >= threshold).mean(0)
     return PairMeasurement(name=name or outcomes.name, models=outcomes.models,
                            c=tuple(float(x) for x in outcomes.cost.mean(0)), latency=lat,
-                           p=tuple(float(x) for x in outcomes.quality.mean(0)), n=outcomes.n_requests,
+                           p=tuple(float(x) for x in p), n=outcomes.n_requests,
                            cost_unit=outcomes.cost_unit, latency_source=src)
 
 
