@@ -11,7 +11,7 @@
 * :mod:`.game_routers` — the game's static and cascade policies as routers.
 * :mod:`.grid` — sweeps on all cores (:func:`run_user_modes` shares runs across users of one router and seed).
 """
-from .game_routers import GameCascade, GamePolicy, GameStatic, game_optimal_router, measure_pair, pair_params
+from .game_routers import GameCascade, GamePolicy, GameStatic, game_optimal_router, pair_params
 from .grid import arena_modes_task, arena_task, run_arena_grid, run_arena_modes_grid, run_user_modes
 from .metrics import (measured_params, misalignment, per_domain_static_utility, static_expected_utility,
                       static_game_table, summarise)
@@ -20,6 +20,6 @@ from .users import (ArenaResult, ArenaUser, best_response_q, domain_success_rate
 
 __all__ = ["ArenaResult", "ArenaUser", "GameCascade", "GamePolicy", "GameStatic", "arena_modes_task", "arena_task",
            "best_response_q", "run_arena_modes_grid", "run_user_modes",
-           "domain_success_rates", "expected_under_q", "game_optimal_router", "latency_cost_table", "measure_pair",
+           "domain_success_rates", "expected_under_q", "game_optimal_router", "latency_cost_table",
            "measured_params", "misalignment", "pair_params", "per_domain_static_utility", "retry_curves",
            "run_arena", "run_arena_grid", "static_expected_utility", "static_game_table", "summarise"]

@@ -186,35 +186,20 @@ def _warn_fallback(outcomes: Outcomes, router: Router) -> None:
 
 
 def _features(outcomes: Outcomes, dim: int = 16) -> np.ndarray:
-    """Request features for the learned routers (the arena's own, lighter than the MESS+ notebooks'): synthetic
-    features when present; else text as TF-IDF of hashed unigrams and bigrams (4,096 buckets) reduced by truncated
-    SVD to ``dim`` and z-scored; a zoo with neither (OmnisBench) gets its domain one-hot plus a constant, i.e.
-    per-domain routing only. Deterministic."""
-    if outcomes.features is not None:
-        x = np.asarray(outcomes.features, dtype=float)
-    elif outcomes.text is not None:
-        from sklearn.decomposition import TruncatedSVD
-        from sklearn.feature_extraction.text import HashingVectorizer, TfidfTransformer
+    """Request features for the learned routers: the repository's one featurizer
+    (:func:`llmroute.data.features.feature_table`), lighter than the MESS+ notebooks' (4,096 hash buckets, no
+    length feature, SVD to ``dim``); a zoo with neither text nor features (OmnisBench) gets its domain one-hot plus
+    a constant, i.e. per-domain routing only. Deterministic; rows in the order of ``outcomes``."""
+    from ..data.features import feature_table
 
-        hv = HashingVectorizer(n_features=2 ** 12, ngram_range=(1, 2), alternate_sign=False, norm=None)
-        t = TfidfTransformer(sublinear_tf=True).fit_transform(hv.transform([str(v) for v in outcomes.text]))
-        k = min(dim, min(t.shape) - 1)
-        x = TruncatedSVD(n_components=k, random_state=0, algorithm="randomized", n_iter=5).fit_transform(t)
-    else:
-        doms, idx = np.unique(outcomes.domain, return_inverse=True)
-        x = np.zeros((outcomes.n_requests, doms.size + 1))
-        x[np.arange(outcomes.n_requests), idx] = 1.0
-        x[:, -1] = 1.0
-        return x
-    sd = x.std(axis=0)
-    return (x - x.mean(axis=0)) / np.where(sd > 0, sd, 1.0)
+    return feature_table(outcomes, dim=dim, n_hash=2 ** 12, add_length=False, no_text="domain").rows_for(outcomes)
 
 
 def _pickllm(outcomes: Outcomes, kind: str) -> Router:
     from ..pickllm import LRIParams, PickLLMLRI, PickLLMQ, QParams, RewardConfig
     from ..pickllm.sessions import default_bounds
 
-    cfg = RewardConfig(w_a=1.0, w_c=0.5, cost_unit="frac_of_max", numerator_floor=1e-3)
+    cfg = RewardConfig()  # the unit-free default: w_c = 0.5 on cost / the zoo's largest mean cost, numerator floor 1e-3
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         b = default_bounds(outcomes, cfg)
@@ -272,9 +257,8 @@ def arena_routers(outcomes: Outcomes, user: ArenaUser, *, alpha: float | None = 
         pol = GamePolicy(i=1, s=1.0, small=small, large=large, c=m["c"], t=m["t"], p=m["p"], P=user.P)
         out[GAME_CASCADE] = GameCascade(pol, GAME_CASCADE)
     if "messplus" in fam:
-        V = 0.01 / float(outcomes.mean_cost().max())
-        out[MESSPLUS] = MessPlus(MessPlusSettings.simulator(alpha=alpha, V=V, c=0.1), OnlineMLPPredictor(x, hidden=0),
-                                 name=MESSPLUS)
+        out[MESSPLUS] = MessPlus(MessPlusSettings.simulator(alpha=alpha, V=0.01, c=0.1, V_unit="unitless"),
+                                 OnlineMLPPredictor(x, hidden=0, request_id=outcomes.request_id), name=MESSPLUS)
     if "pickllm" in fam:
         out["PickLLM L_R-I"] = _pickllm(outcomes, "lri")
         out["PickLLM Q-learning"] = _pickllm(outcomes, "q")

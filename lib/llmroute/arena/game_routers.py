@@ -77,10 +77,6 @@ def pair_params(outcomes: Outcomes, user: Any, small: int | str, large: int | st
     return {"small": ks[0], "large": ks[1], "c": m.c, "t": t, "p": m.p}
 
 
-#: The arena's former name of :func:`pair_params` (``llmroute.routers.registry`` still imports it).
-measure_pair = pair_params
-
-
 class _PairRouter(Router):
     learns = False
 

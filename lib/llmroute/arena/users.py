@@ -53,7 +53,7 @@ import pandas as pd
 
 from .._validate import check_choice, check_int, check_nonneg, check_positive, check_prob, check_vector, fail
 from ..data.schema import Outcomes
-from ..replay import _log_frame, batch_choices, latency_table, prepare_stream, zoo_info
+from ..replay import _log_frame, batch_choices, latency_table, prepare_stream, start_router, zoo_info
 from ..routers.base import Decision, Feedback, Request, Router
 
 REDRAW = ("independent", "same")
@@ -350,7 +350,7 @@ def _run(outcomes: Outcomes, router: Router, user: ArenaUser, q: float, q_source
     user_rng, redraw_rng, fb2_rng = (np.random.default_rng(s) for s in ss.spawn(3))
     lat_cost = latency_cost_table(outcomes, user)
     sec_used = _seconds_used(outcomes, user)
-    router.reset(zoo_info(outcomes, list_cost), router_rng)
+    start_router(router, outcomes, list_cost, router_rng)  # bind (request-id keyed tables), then reset
     lat_table = latency_table(outcomes)
     thr = user.success_threshold
     T, A, M = rows.size, user.max_attempts, outcomes.n_models

@@ -351,12 +351,12 @@ def _game_optimal(outcomes, user=None):
 
 
 def _game_cascade(outcomes, user=None):
-    from ..arena.game_routers import GameCascade, GamePolicy, measure_pair
+    from ..arena.game_routers import GameCascade, GamePolicy, pair_params
 
     o = _need(outcomes, "game-cascade")
     u = _user(user)
     weak, strong = _pair(o)
-    m = measure_pair(o, u, weak, strong)
+    m = pair_params(o, u, weak, strong)
     pol = GamePolicy(i=1, s=1.0, small=weak, large=strong, c=m["c"], t=m["t"], p=m["p"], P=u.P)
     return GameCascade(pol, "game cascade (1,1)")
 
