@@ -57,8 +57,8 @@ def frontier_figure(points: pd.DataFrame, title: str, cost_unit: str, colours: d
     ax.set_xlabel(f"cost per request ({cost_unit}, log scale; held-out requests, mean over seeds)")
     ax.set_ylabel("mean quality on held-out requests (share correct)")
     ax.set_title(title)
-    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=7.5, frameon=False)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False)
     fig.tight_layout()
     place_labels(ax, singles.cost_per_request.to_numpy(), singles.mean_quality.to_numpy(),
-                 [r.removeprefix("model: ").split("/")[-1] for r in singles.router], fontsize=6.5)
+                 [r.removeprefix("model: ").split("/")[-1] for r in singles.router], fontsize=8)
     return fig
