@@ -261,7 +261,27 @@ def arena_utility() -> pd.DataFrame:
     return piv
 
 
-TABLES: dict[str, Callable[[], pd.DataFrame]] = {"messplus_mean": messplus_mean, "messplus_savings": messplus_savings, "pickllm_headline": pickllm_headline,
+def field_winners() -> pd.DataFrame:
+    """Who wins where (arena_routers/winners.csv): by AIQ on held-out requests, and for users who leave."""
+    w = pd.read_csv(RES / "arena_routers" / "winners.csv")
+    lb = pd.read_csv(RES / "arena_routers" / "leaderboard.csv")
+    seeds = int(lb["seeds"].min())
+
+    def margin(m, lo, hi):
+        return f"+{m:.4f} [{lo:.4f}, {hi:.4f}]"
+
+    return pd.DataFrame({
+        "dataset": w["dataset"],
+        f"best AIQ (held-out, {seeds} seeds)": [f"{a} ({v:.3f})" for a, v in zip(w["aiq_winner"], w["aiq"])],
+        "AIQ margin over runner-up (95 % CI)": [f"{r}: " + margin(m, lo, hi) for r, m, lo, hi in
+                                                zip(w["aiq_runner_up"], w["aiq_margin"], w["aiq_margin_ci_low"],
+                                                    w["aiq_margin_ci_high"])],
+        "best for users who leave (utility per task)": [f"{a} ({v:.3f})" for a, v in zip(w["user_winner"], w["user_utility"])],
+        "AIQ winner's rank for users": w["aiq_winner_rank_user"].astype(int),
+        "Spearman(AIQ rank, user rank)": w["spearman_aiq_user"].round(2)})
+
+
+TABLES: dict[str, Callable[[], pd.DataFrame]] = {"field_winners": field_winners, "messplus_mean": messplus_mean, "messplus_savings": messplus_savings, "pickllm_headline": pickllm_headline,
                                                   "arena_utility": arena_utility}
 
 
