@@ -85,15 +85,21 @@ def fold_features(outcomes: Outcomes, train: np.ndarray, test: np.ndarray, *, di
     """Features of ``train`` and ``test`` rows from a featurizer fitted on the ``train`` rows only, z-scored with
     the training rows' mean and standard deviation. Text: :class:`~llmroute.data.features.TextHashingFeatures`
     with the MESS+ predictor's settings (:func:`llmroute.data.features.request_features`: 32 SVD dimensions,
-    2^16 hash buckets, log length); the synthetic zoo: its own features."""
+    2^16 hash buckets, log length); the synthetic zoo: its own features; a table with neither features nor at least
+    two distinct training prompts: the domain one-hot (nothing fitted; per-domain routing only, as
+    :func:`~llmroute.data.features.feature_table` with ``no_text="domain"``)."""
     from ..data.features import SyntheticFeatures, TextHashingFeatures
 
+    train, test = np.asarray(train, dtype=np.int64), np.asarray(test, dtype=np.int64)
     if outcomes.features is not None:
         f = SyntheticFeatures().fit(outcomes, train)
-    elif outcomes.text is not None:
+    elif outcomes.text is not None and len({str(t) for t in outcomes.text[train]}) > 1:
         f = TextHashingFeatures(dim=dim, n_hash=n_hash, seed=seed).fit(outcomes, train)
     else:
-        raise ValueError(f"{outcomes.name}: has neither features nor text; the learned baselines need one of them")
+        doms, idx = np.unique(np.asarray(outcomes.domain).astype(str), return_inverse=True)
+        x = np.zeros((outcomes.n_requests, doms.size))
+        x[np.arange(outcomes.n_requests), idx] = 1.0
+        return x[train], x[test]
     x_tr, x_te = f.transform(outcomes, train), f.transform(outcomes, test)
     mu, sd = x_tr.mean(axis=0), x_tr.std(axis=0)
     sd = np.where(sd > 0, sd, 1.0)
