@@ -90,8 +90,8 @@ def test_baseline_runs_overhead_charges_only_the_learned_routers() -> None:
     from llmroute.messplus.settings import RoutingOverhead
 
     o = _toy_zoo()
-    off = baseline_runs(o, 0.6, seeds=[1, 2], features=o.features)
-    on = baseline_runs(o, 0.6, seeds=[1, 2], features=o.features, overhead=RoutingOverhead(router_per_request=2.5))
+    off = baseline_runs(o, 0.6, seeds=[1, 2])
+    on = baseline_runs(o, 0.6, seeds=[1, 2], overhead=RoutingOverhead(router_per_request=2.5))
     diff = (on["total_cost"] - off["total_cost"]).to_numpy()
     learned = off["router"].isin(["RouteLLM-style", "RouterDC-style"]).to_numpy()
     np.testing.assert_allclose(diff[learned], 2.5 * o.n_requests)

@@ -12,7 +12,7 @@ from ..data.messplus import MESSPLUS_BENCHMARKS, MESSPLUS_PAPER_ALPHA
 from ..data.schema import Outcomes
 from ..replay import replay
 from ..routers import EducatedGuessing, SingleModel
-from .baselines import RouteLLMStyle, RouterDCStyle, calibrate_threshold, crossfit_scores
+from .baselines import CrossfitScores, RouteLLMStyle, RouterDCStyle, crossfit_baselines
 from .settings import RoutingOverhead
 from ..data.features import request_features
 from .grid import GridResult, simulate_grid
@@ -111,36 +111,36 @@ def _summ(res, alpha: float, models) -> dict:
     return out
 
 
-def baseline_logs(outcomes: Outcomes, alpha: float, seeds: Sequence[int] = SEEDS,
-                  features: np.ndarray | None = None, crossfit_seed: int = 0, probs: np.ndarray | None = None,
-                  win: np.ndarray | None = None, routerdc_rule: str = "argmax", single_models: bool = True):
+def baseline_logs(outcomes: Outcomes, alpha: float, seeds: Sequence[int] = SEEDS, crossfit_seed: int = 0,
+                  scores: CrossfitScores | None = None, routerdc_rule: str = "argmax", single_models: bool = True):
     """Replays of the baselines on the seeded request orders MESS+ uses: ``({router: [ReplayResult per seed]},
     thresholds)`` for the single models (if ``single_models``), educated guessing, RouterDC-style
-    (``routerdc_rule``, default RouterDC's argmax) and RouteLLM-style (threshold calibrated per seed on that seed's
-    order, spec §3.6; ``thresholds`` lists them per seed). ``probs``/``win``: cross-fitted scores
-    (:func:`crossfit_scores` on ``features`` when not given)."""
-    if probs is None or win is None:
-        x = request_features(outcomes) if features is None else features
-        probs, win = crossfit_scores(x, outcomes.quality, seed=crossfit_seed)
+    (``routerdc_rule``, default RouterDC's argmax) and RouteLLM-style. ``scores``: the leakage-free out-of-fold
+    scores (:func:`~llmroute.messplus.baselines.crossfit_baselines` with ``crossfit_seed`` when not given).
+    RouteLLM-style's threshold is calibrated per seed and per fold on that fold's **training rows**, in that seed's
+    order (the authors' rule, spec §3.6, moved off the evaluated rows: ours); ``thresholds`` lists, per seed, the
+    array of fold thresholds."""
+    cs = crossfit_baselines(outcomes, seed=crossfit_seed) if scores is None else scores
     M = outcomes.n_models
     out: dict[str, list] = {}
-    thresholds: list[float] = []
+    thresholds: list[np.ndarray] = []
     for seed in seeds:
         routers = []
         if single_models:
             routers = [SingleModel(k) for k in range(M)]
             for r, m in zip(routers, outcomes.models):
                 r.name = m
-        routers += [EducatedGuessing(outcomes.mean_quality(), alpha), RouterDCStyle(probs, rule=routerdc_rule)]
+        routers += [EducatedGuessing(outcomes.mean_quality(), alpha), RouterDCStyle(cs.probs, rule=routerdc_rule)]
         first = None
         for r in routers:
             res = replay(outcomes, r, seed=seed)
             first = res if first is None else first
             out.setdefault(r.name, []).append(res)
         order = first.log["row"].to_numpy()
-        thr = calibrate_threshold(win, outcomes.quality, order, alpha)
-        thresholds.append(thr)
-        out.setdefault("RouteLLM-style", []).append(replay(outcomes, RouteLLMStyle(win, thr), seed=seed))
+        fold_thr = cs.fold_thresholds(outcomes.quality, alpha, order)
+        thresholds.append(fold_thr)
+        router = RouteLLMStyle(cs.win, fold_thr[cs.plan.fold_id], weak=cs.weak, strong=cs.strong)
+        out.setdefault("RouteLLM-style", []).append(replay(outcomes, router, seed=seed))
     return out, thresholds
 
 
@@ -148,23 +148,24 @@ def baseline_logs(outcomes: Outcomes, alpha: float, seeds: Sequence[int] = SEEDS
 LEARNED_BASELINES = ("RouteLLM-style", "RouterDC-style")
 
 
-def baseline_runs(outcomes: Outcomes, alpha: float, seeds: Sequence[int] = SEEDS,
-                  features: np.ndarray | None = None, crossfit_seed: int = 0,
+def baseline_runs(outcomes: Outcomes, alpha: float, seeds: Sequence[int] = SEEDS, crossfit_seed: int = 0,
                   return_scores: bool = False, overhead: RoutingOverhead | None = None,
-                  routerdc_rule: str = "argmax"):
-    """Single models, educated guessing, RouteLLM-style (threshold calibrated per seed) and RouterDC-style
-    (RouterDC's argmax rule by default), replayed on the same seeded orders as MESS+; one row per (router, seed).
+                  routerdc_rule: str = "argmax", scores: CrossfitScores | None = None):
+    """Single models, educated guessing, RouteLLM-style and RouterDC-style (RouterDC's argmax rule by default),
+    replayed on the same seeded orders as MESS+; one row per (router, seed). The learned baselines are scored out
+    of fold with a featurizer and regressions fitted without the scored rows, and RouteLLM-style's threshold is
+    calibrated on training rows only (:func:`baseline_logs`); its rows carry ``threshold_fold<f>`` columns.
     ``overhead`` (off by default) adds ``router_per_request`` x T to the learned baselines' ``total_cost``
-    (``router_overhead`` column)."""
-    x = request_features(outcomes) if features is None else features
-    probs, win = crossfit_scores(x, outcomes.quality, seed=crossfit_seed)
-    logs, thresholds = baseline_logs(outcomes, alpha, seeds, probs=probs, win=win, routerdc_rule=routerdc_rule)
+    (``router_overhead`` column). ``return_scores``: also return the :class:`CrossfitScores`."""
+    cs = crossfit_baselines(outcomes, seed=crossfit_seed) if scores is None else scores
+    logs, thresholds = baseline_logs(outcomes, alpha, seeds, scores=cs, routerdc_rule=routerdc_rule)
     rows = []
     for name, results in logs.items():
         for i, res in enumerate(results):
             rec = _summ(res, alpha, outcomes.models)
             if name == "RouteLLM-style":
-                rec["threshold"] = thresholds[i]
+                for f, thr in enumerate(thresholds[i]):
+                    rec[f"threshold_fold{f}"] = float(thr)
             rec["router_overhead"] = 0.0
             if overhead is not None and name in LEARNED_BASELINES:
                 rec["router_overhead"] = overhead.router_per_request * len(res.log)
@@ -175,7 +176,7 @@ def baseline_runs(outcomes: Outcomes, alpha: float, seeds: Sequence[int] = SEEDS
     df = df.assign(_o=df["router"].map(order)).sort_values(["seed", "_o"], kind="stable").drop(columns="_o")
     df = df.reset_index(drop=True)
     df.insert(0, "alpha", alpha)
-    return (df, probs, win) if return_scores else df
+    return (df, cs) if return_scores else df
 
 
 def _mcr_cols(models) -> list[str]:
