@@ -117,11 +117,18 @@ def test_threshold_is_calibrated_on_the_fold_training_rows_only() -> None:
     o = _zoo()
     cs = crossfit_baselines(o, seed=0)
     order = np.random.default_rng(3).permutation(o.n_requests)
-    thr = cs.fold_thresholds(o.quality, 0.55, order)
+    thr = cs.fold_thresholds(o.quality, 0.55, order, transfer="score")
+    shared = cs.fold_thresholds(o.quality, 0.55, order)  # default: the training threshold's share of strong calls
     for f, (tr, te) in enumerate(cs.plan.folds):
         rows = order[np.isin(order, tr)]
         assert set(rows.tolist()) == set(tr.tolist())
         assert thr[f] == calibrate_threshold(cs.calib_win[f], o.quality, rows, 0.55)
+        share_tr = np.mean(cs.calib_win[f][tr] >= thr[f])
+        share_te = np.mean(cs.win[te] >= shared[f])
+        assert abs(share_te - share_tr) <= 1.0 / te.size + 1e-12  # the held-out rows get the training share
+        q_flip = o.quality.copy()
+        q_flip[te] = 1.0 - q_flip[te]  # held-out labels do not enter the transferred threshold either
+        assert cs.fold_thresholds(q_flip, 0.55, order)[f] == shared[f]
         assert np.isnan(cs.calib_win[f][te]).all() and not np.isnan(cs.calib_win[f][tr]).any()
     # calibrate_threshold reads only the rows it is given: garbage elsewhere changes nothing
     tr = cs.plan.folds[0][0]
@@ -134,7 +141,9 @@ def test_threshold_is_calibrated_on_the_fold_training_rows_only() -> None:
     assert calibrate_threshold(s, q, rows, 0.55) == thr[0]
     # each row is routed with its own fold's threshold
     per_row = cs.thresholds(o.quality, 0.55, order)
-    np.testing.assert_array_equal(per_row, thr[cs.plan.fold_id])
+    np.testing.assert_array_equal(per_row, shared[cs.plan.fold_id])
+    with pytest.raises(ValueError, match="transfer"):
+        cs.fold_thresholds(o.quality, 0.55, order, transfer="quantile")
 
 
 def test_routellm_style_per_row_threshold_and_validation() -> None:

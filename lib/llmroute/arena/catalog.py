@@ -214,7 +214,7 @@ def arena_routers(outcomes: Outcomes, user: ArenaUser, *, alpha: float | None = 
 
     ``include`` filters by family: single, random, educated, routellm, routerdc, game, messplus, pickllm."""
     from ..messplus import MessPlus, MessPlusSettings, OnlineMLPPredictor
-    from ..messplus.baselines import RouteLLMStyle, RouterDCStyle, calibrate_threshold, crossfit_scores
+    from ..messplus.baselines import RouteLLMStyle, RouterDCStyle, crossfit_baselines
     fam = set(include or ("single", "random", "educated", "routellm", "routerdc", "game", "messplus", "pickllm"))
     alpha = sla_alpha(outcomes, user.success_threshold) if alpha is None else alpha
     out: dict[str, Router] = {}
@@ -232,15 +232,14 @@ def arena_routers(outcomes: Outcomes, user: ArenaUser, *, alpha: float | None = 
     need_feat = fam & {"routellm", "routerdc", "messplus"}
     x = _features(outcomes) if need_feat else None
     blind = need_feat and not has_request_signal(outcomes)
-    if fam & {"routellm", "routerdc"}:
-        probs, win = crossfit_scores(x, outcomes.quality, weak=small, strong=large)
-        if "routellm" in fam:
-            thr = calibrate_threshold(win, outcomes.quality, np.arange(outcomes.n_requests), alpha, weak=small,
-                                      strong=large)
-            out["RouteLLM-style threshold"] = RouteLLMStyle(win, thr, weak=small, strong=large,
+    if fam & {"routellm", "routerdc"}:  # leakage-free: per-domain cross-fitting, featurizer fitted per fold
+        cs = crossfit_baselines(outcomes, weak=small, strong=large, dim=16, n_hash=2 ** 12)
+        if "routellm" in fam:  # each fold's threshold calibrated on its training rows
+            out["RouteLLM-style threshold"] = RouteLLMStyle(cs.win, cs.thresholds(outcomes.quality, alpha),
+                                                            weak=cs.weak, strong=cs.strong,
                                                             name="RouteLLM-style threshold")
         if "routerdc" in fam:
-            out["RouterDC-style"] = RouterDCStyle(probs)
+            out["RouterDC-style"] = RouterDCStyle(cs.probs)
     if blind:
         for name in ("RouteLLM-style threshold", "RouterDC-style"):
             if name in out:

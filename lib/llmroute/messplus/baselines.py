@@ -135,19 +135,33 @@ class CrossfitScores:
                 raise ValueError("calib_win must be defined exactly on each fold's training rows")
 
     def fold_thresholds(self, quality: np.ndarray, alpha: float, order: np.ndarray | None = None, *,
-                        window: int = 30, n_grid: int = 201) -> np.ndarray:
+                        window: int = 30, n_grid: int = 201, transfer: str = "share") -> np.ndarray:
         """Per fold f, :func:`calibrate_threshold` on fold f's **training rows** only (their inner out-of-fold
         scores ``calib_win[f]`` and their labels), taken in the stream order ``order`` (default: ascending rows)
-        restricted to them. A held-out row's label never enters its fold's threshold."""
+        restricted to them. A held-out row's label never enters its fold's threshold.
+
+        ``transfer`` says how the training threshold is carried to the held-out rows (ours):
+        ``"share"`` (default) keeps its *share of strong calls*: the held-out threshold is the (1 - share)
+        quantile of the held-out rows' scores (labels unused), as RouteLLM calibrates its threshold to a target
+        share of strong calls on unlabelled queries; this removes the scale difference between the inner scores
+        (fitted on smaller training sets) and the outer ones. ``"score"`` uses the training threshold's value as
+        it is (it overshoots alpha when the two score scales differ)."""
+        check_choice("transfer", transfer, ("share", "score"))
         n = self.plan.n_rows
         order = np.arange(n) if order is None else np.asarray(order, dtype=np.int64)
         if np.sort(order).tolist() != list(range(n)):
             fail("order", f"an array of {order.size} rows", f"a permutation of the table's {n} rows")
         out = []
-        for f, (tr, _) in enumerate(self.plan.folds):
+        for f, (tr, te) in enumerate(self.plan.folds):
             rows = order[np.isin(order, tr)]
-            out.append(calibrate_threshold(self.calib_win[f], quality, rows, alpha, weak=self.weak,
-                                           strong=self.strong, window=window, n_grid=n_grid))
+            thr = calibrate_threshold(self.calib_win[f], quality, rows, alpha, weak=self.weak, strong=self.strong,
+                                      window=window, n_grid=n_grid)
+            if transfer == "share":
+                share = float(np.mean(self.calib_win[f][tr] >= thr))
+                held = np.sort(self.win[te])
+                k = int(round(share * held.size))  # route the k highest-scoring held-out rows to the strong model
+                thr = float(np.inf) if k == 0 else float(held[held.size - k])
+            out.append(thr)
         return np.array(out)
 
     def thresholds(self, quality: np.ndarray, alpha: float, order: np.ndarray | None = None, **kw) -> np.ndarray:

@@ -277,24 +277,24 @@ def _educated(outcomes, alpha: float | None = None):
 
 
 def _routellm(outcomes, alpha: float | None = None, seed: int = 0):
-    from ..messplus.baselines import RouteLLMStyle, calibrate_threshold, crossfit_scores
+    """RouteLLM-style stand-in without leakage: per-domain cross-fitted scores (featurizer and regressions fitted
+    on the other fold), each fold's threshold calibrated on its training rows (messplus.baselines)."""
+    from ..messplus.baselines import RouteLLMStyle, crossfit_baselines
 
     o = _need(outcomes, "routellm-threshold")
     alpha = default_alpha(o) if alpha is None else alpha
     weak, strong = _pair(o)
-    x, _ = features_for(o)
-    _, win = crossfit_scores(x, o.quality, weak=weak, strong=strong, seed=seed)
-    thr = calibrate_threshold(win, o.quality, np.arange(o.n_requests), alpha, weak=weak, strong=strong)
-    return RouteLLMStyle(win, thr, weak=weak, strong=strong, name="RouteLLM-style threshold")
+    cs = crossfit_baselines(o, weak=weak, strong=strong, seed=seed, dim=16, n_hash=2 ** 15)
+    return RouteLLMStyle(cs.win, cs.thresholds(o.quality, alpha), weak=cs.weak, strong=cs.strong,
+                         name="RouteLLM-style threshold")
 
 
 def _routerdc(outcomes, seed: int = 0):
-    from ..messplus.baselines import RouterDCStyle, crossfit_scores
+    """RouterDC-style stand-in (argmax of cross-fitted per-model scores, no cost term), without leakage."""
+    from ..messplus.baselines import RouterDCStyle, crossfit_baselines
 
     o = _need(outcomes, "routerdc")
-    x, _ = features_for(o)
-    probs, _ = crossfit_scores(x, o.quality, seed=seed)
-    return RouterDCStyle(probs)
+    return RouterDCStyle(crossfit_baselines(o, seed=seed, dim=16, n_hash=2 ** 15).probs)
 
 
 def _messplus(outcomes, alpha: float | None = None, V: float = 0.01, c: float = 0.1, hidden: int = 0,
