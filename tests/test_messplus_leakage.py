@@ -175,3 +175,16 @@ def test_table_without_text_or_features_falls_back_to_the_domain_one_hot() -> No
     np.testing.assert_array_equal(x_te, (o.domain[te][:, None] == np.array(["a", "b"])[None]).astype(float))
     cs = crossfit_baselines(o, seed=0)
     assert np.isfinite(cs.win).all() and np.isfinite(cs.probs).all()
+
+
+def test_crossfit_cache_keys_on_the_table_and_settings() -> None:
+    o = _zoo()
+    a, b = crossfit_baselines(o, seed=0), crossfit_baselines(o, seed=0)
+    assert a is b  # deterministic, computed once per process
+    assert crossfit_baselines(o, seed=1) is not a
+    import dataclasses
+
+    q = o.quality.copy()
+    q[0] = 1.0 - q[0]
+    o2 = dataclasses.replace(o, quality=q)
+    assert crossfit_baselines(o2, seed=0) is not a

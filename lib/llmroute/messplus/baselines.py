@@ -170,9 +170,28 @@ class CrossfitScores:
         return self.fold_thresholds(quality, alpha, order, **kw)[self.plan.fold_id]
 
 
+_CROSSFIT_CACHE: dict[tuple, CrossfitScores] = {}
+
+
+def _fingerprint(outcomes: Outcomes) -> str:
+    """A digest of what the scores depend on: request ids, text or features, quality and domain."""
+    import hashlib
+
+    h = hashlib.sha256()
+    h.update("\x1f".join(map(str, outcomes.request_id)).encode())
+    h.update("\x1f".join(map(str, outcomes.domain)).encode())
+    if outcomes.text is not None:
+        h.update("\x1f".join(map(str, outcomes.text)).encode())
+    if outcomes.features is not None:
+        h.update(np.ascontiguousarray(outcomes.features, dtype=float).tobytes())
+    h.update(np.ascontiguousarray(outcomes.quality, dtype=float).tobytes())
+    return h.hexdigest()
+
+
 def crossfit_baselines(outcomes: Outcomes, *, n_folds: int = 2, seed: int = 0, C: float = 1.0, weak: int = 0,
                        strong: int | None = None, dim: int = 32, n_hash: int = 2 ** 16) -> CrossfitScores:
-    """Leakage-free scores of the learned baselines (ours; see the module docstring).
+    """Leakage-free scores of the learned baselines (ours; see the module docstring). Deterministic, so the result
+    is cached per process on a digest of the table and the settings (the arrays are shared: do not modify them).
 
     Folds: ``crossfit_folds(outcomes.domain, n_folds, seed)`` (per-domain stratified, seeded). For fold f with
     training rows tr_f and held-out rows te_f: :func:`fold_features` fitted on tr_f; L2 logistic regressions
@@ -181,6 +200,14 @@ def crossfit_baselines(outcomes: Outcomes, *, n_folds: int = 2, seed: int = 0, C
     inside tr_f (inner folds ``crossfit_folds(domain[tr_f], n_folds, seed + 1 + f)``, featurizer and regressions
     refitted on each inner training part)."""
     check_int("n_folds", n_folds, 2)
+    key = (_fingerprint(outcomes), n_folds, seed, float(C), weak, strong, dim, n_hash)
+    if key not in _CROSSFIT_CACHE:
+        _CROSSFIT_CACHE[key] = _crossfit_baselines(outcomes, n_folds, seed, C, weak, strong, dim, n_hash)
+    return _CROSSFIT_CACHE[key]
+
+
+def _crossfit_baselines(outcomes: Outcomes, n_folds: int, seed: int, C: float, weak: int, strong: int | None,
+                        dim: int, n_hash: int) -> CrossfitScores:
     y, ywin, strong_i = _labels(outcomes.quality, weak, strong)
     n, M = y.shape
     plan = crossfit_folds(outcomes.domain, n_folds, seed)
