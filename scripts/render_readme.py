@@ -261,6 +261,20 @@ def arena_utility() -> pd.DataFrame:
     return piv
 
 
+def messplus_auc() -> pd.DataFrame:
+    """How good the satisfaction predictor must be for MESS+ to beat the cheapest single model meeting alpha
+    (messplus_predictors/auc_thresholds*.csv)."""
+    a = pd.read_csv(RES / "messplus_predictors" / "auc_thresholds.csv")
+    f = pd.read_csv(RES / "messplus_predictors" / "auc_thresholds_fixed_V.csv").set_index("benchmark")
+    yes = {True: "yes", False: "no"}
+    return pd.DataFrame({
+        "benchmark": a["benchmark"], "alpha": a["alpha"],
+        "cheapest single model meeting alpha (MJ)": [f"{m} ({c:.3f})" for m, c in zip(a["single_model"], a["single_cost_mj"])],
+        "learned predictor pays": a["learned_pays"].map(yes), "shrinkage predictor pays": a["shrinkage_pays"].map(yes),
+        "AUC needed (V per predictor)": a["crossing_auc"].round(2),
+        "AUC needed (the paper's V)": f.loc[a["benchmark"], "crossing_auc"].round(2).to_numpy()})
+
+
 def field_winners() -> pd.DataFrame:
     """Who wins where (arena_routers/winners.csv): by AIQ on held-out requests, and for users who leave."""
     w = pd.read_csv(RES / "arena_routers" / "winners.csv")
@@ -281,7 +295,7 @@ def field_winners() -> pd.DataFrame:
         "Spearman(AIQ rank, user rank)": w["spearman_aiq_user"].round(2)})
 
 
-TABLES: dict[str, Callable[[], pd.DataFrame]] = {"field_winners": field_winners, "messplus_mean": messplus_mean, "messplus_savings": messplus_savings, "pickllm_headline": pickllm_headline,
+TABLES: dict[str, Callable[[], pd.DataFrame]] = {"field_winners": field_winners, "messplus_auc": messplus_auc, "messplus_mean": messplus_mean, "messplus_savings": messplus_savings, "pickllm_headline": pickllm_headline,
                                                   "arena_utility": arena_utility}
 
 
