@@ -21,6 +21,10 @@ sys.path.insert(0, str(ROOT / "scripts"))
 from run_notebook import execute  # noqa: E402
 
 COMPARED = ("*.csv", "claims.json")
+#: Run the longest notebooks first so that two workers finish together (full-run wall times on 2 cores: MESS+
+#: main/figures/predictors and the two arena notebooks take minutes, the rest under one).
+LONGEST_FIRST = ("messplus_main", "messplus_figures", "messplus_predictors", "arena_main", "arena_routers",
+                 "game_real_pairs", "game_beyond", "game_provider")
 
 
 def compared_files(folder: Path) -> set[str]:
@@ -59,6 +63,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", type=Path, default=ROOT / "build" / "verify")
     args = ap.parse_args(argv)
     names = args.names or sorted(p.stem for p in (ROOT / "notebooks").glob("*.ipynb"))
+    names = sorted(names, key=lambda n: (LONGEST_FIRST.index(n) if n in LONGEST_FIRST else len(LONGEST_FIRST), n))
     t0 = time.perf_counter()
     failures: list[str] = []
     with ProcessPoolExecutor(max_workers=args.jobs) as pool:
