@@ -192,14 +192,16 @@ class Site:
             head_style.string = CSS.split("main {")[0] + "nav.site { background: #24292f; padding: .6rem 2rem; }" \
                                                          " nav.site a { color: #fff; margin-right: 1.4rem; text-decoration: none; font-weight: 600; }"
             soup.head.append(head_style)
-            # markdown links in a notebook were written relative to notebooks/
+            # markdown links in a notebook: relative to notebooks/ (its source) or, in the outputs it writes
+            # (IPython Markdown displays), to the folder it writes into, results/<name>/
             for el in soup.select(".jp-MarkdownOutput a[href], .jp-MarkdownOutput img[src]"):
                 attr = "href" if el.name == "a" else "src"
                 url = el[attr]
                 sp = urlsplit(url)
                 if sp.scheme or sp.netloc or url.startswith("#") or url.startswith("data:"):
                     continue
-                new = self.target(sp.path, ROOT / "notebooks", site_path)
+                base = RES / name if (RES / name / sp.path).exists() else ROOT / "notebooks"
+                new = self.target(sp.path, base, site_path)
                 if new is not None:
                     el[attr] = "../../" + new + (f"#{sp.fragment}" if sp.fragment else "")
             (self.out / site_path).parent.mkdir(parents=True, exist_ok=True)

@@ -18,9 +18,6 @@ import nbformat
 import papermill as pm
 
 ROOT = Path(__file__).resolve().parents[1]
-# Every figure written by a notebook run keeps the project's figure style (llmroute.plotting.check_style raises on
-# text under 8 pt); the kernel inherits this environment.
-os.environ.setdefault("LLMROUTE_STRICT_FIGURES", "1")
 KERNEL = os.environ.get("LLMROUTE_KERNEL", "llmroute")
 
 
@@ -95,8 +92,18 @@ def execute(name: str, *, quick: bool = False, out_root: Path | None = None,
     params = {"quick": quick, **(extra or {})}
     if out_root is not None:
         params["out_dir"] = str(out_dir)
-    nb = pm.execute_notebook(str(src), None, parameters=params, kernel_name=kernel,
-                             cwd=str(ROOT / "notebooks"), progress_bar=False, log_output=False)
+    # Every figure a notebook run writes keeps the project's figure style (llmroute.plotting.check_style raises on
+    # text under 8 pt): the kernel inherits this environment variable, set for the run only.
+    old = os.environ.get("LLMROUTE_STRICT_FIGURES")
+    os.environ["LLMROUTE_STRICT_FIGURES"] = "1"
+    try:
+        nb = pm.execute_notebook(str(src), None, parameters=params, kernel_name=kernel,
+                                 cwd=str(ROOT / "notebooks"), progress_bar=False, log_output=False)
+    finally:
+        if old is None:
+            os.environ.pop("LLMROUTE_STRICT_FIGURES", None)
+        else:
+            os.environ["LLMROUTE_STRICT_FIGURES"] = old
     nbformat.write(strip(nb), str(target))
     return target
 

@@ -162,7 +162,7 @@ def frontier_figure(summary: pd.DataFrame, o, out: Path, title: str) -> list[Pat
         ax.annotate(", ".join(names), (x, y), textcoords="offset points", xytext=(5, 4), fontsize=8)
     ax.scatter(o.mean_cost(), o.mean_quality(), marker="s", s=18, color="0.55", zorder=1, label="single models")
     for m, x, y in zip(o.models, o.mean_cost(), o.mean_quality()):
-        ax.annotate(m, (x, y), textcoords="offset points", xytext=(4, -10), fontsize=7, color="0.4")
+        ax.annotate(m, (x, y), textcoords="offset points", xytext=(4, -10), fontsize=8, color="0.4")
     real = summary[summary["family"] != "oracle"]
     if len(real):
         f = pareto_front(real["cost"].to_numpy(), real["quality"].to_numpy())
