@@ -143,7 +143,7 @@ def _num(x: object) -> str:
 def headline_table(claims: list[dict]) -> str:
     """About ten rows: what each paper says, the paper's value, ours (with a 95 % interval where computed), verdict."""
     by_id = {c["id"]: c for c in claims}
-    rows = ["| paper | claim | paper | ours (95 % CI) | verdict | details |", "|---|---|---|---|---|---|"]
+    rows = ["| paper | claim | the paper says | ours (95 % CI) | verdict | details |", "|---|---|---|---|---|---|"]
     for paper, text, says, fmt, ids in HEADLINE:
         missing = [i for i in ids if i not in by_id]
         if missing:
