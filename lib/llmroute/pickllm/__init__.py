@@ -7,7 +7,6 @@
 * :mod:`.world` -- the synthetic HC3-like world (illustrative);
 * :mod:`.sessions` -- many seeded sessions at once (vectorised), baselines, synthetic latency for real data.
 """
-import warnings as _warnings
 from typing import Any as _Any
 
 from .automaton import LRIParams, PickLLMLRI, lri_update, sample_categorical
@@ -24,9 +23,10 @@ __all__ = ["LRIParams", "PickLLMLRI", "lri_update", "sample_categorical", "PickL
 
 
 def __getattr__(name: str) -> _Any:
-    """``PickLLMSLA``: the deprecated former name of :class:`PickLLMLRI` (the same class; warns)."""
+    """``PickLLMSLA``: the deprecated former name of :class:`PickLLMLRI`, served (with its warning) by the module
+    that defines the class."""
     if name == "PickLLMSLA":
-        _warnings.warn("PickLLMSLA is deprecated: the router is the L_R-I automaton, use PickLLMLRI "
-                       "(the same class)", DeprecationWarning, stacklevel=2)
-        return PickLLMLRI
+        from . import automaton
+
+        return automaton.__getattr__(name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
